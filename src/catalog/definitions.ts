@@ -1,0 +1,96 @@
+// Use cases behind the definition endpoints: they join the pure rules (domain/definitions) with
+// the store, inside one transaction each, so a refused request writes nothing.
+import {
+  customActivityView, definitionNameOf, planDefinition, planModification,
+  type CustomActivityView, type Definition, type DefinitionChanges, type DefinitionInput, type DefinitionPlan,
+} from '../domain/definitions.js';
+import { ApiError, badRequest, forbidden, notFound } from '../errors.js';
+import type { Db, Sql } from '../store/db.js';
+import { customFieldTypes, registerCustomFields } from '../store/custom-fields.js';
+import {
+  archiveDefinition, countLiveDefinitions, getDefinition, insertDefinition, updateDefinition,
+} from '../store/definitions.js';
+
+export interface CatalogLimits {
+  /** The instance's own cap, or null for the server default. */
+  maxCustomActivities: number | null;
+}
+
+/** Serializes definition changes of one instance (the live-count limit and name checks). */
+async function lockInstance(tx: Sql, instanceId: string): Promise<void> {
+  await tx.query('select id from instances where id = $1 for update', [instanceId]);
+}
+
+async function registerMappedFields(tx: Sql, instanceId: string, plan: DefinitionPlan): Promise<void> {
+  const stored = await registerCustomFields(tx, instanceId, 'person', plan.newFields);
+  for (const field of plan.newFields) {
+    const type = stored.get(field.name);
+    if (type !== field.type) {
+      throw badRequest(`field ${field.fieldId} conflicts with the existing field ${type}:cm:${field.name}`);
+    }
+  }
+}
+
+function nameOrThrow(activityFieldId: string): string {
+  const name = definitionNameOf(activityFieldId);
+  if (!name) throw badRequest(`activity_field_id "${activityFieldId}" must look like act:cm:<name>`);
+  return name;
+}
+
+export async function createDefinition(
+  db: Db,
+  instanceId: string,
+  input: DefinitionInput,
+  maxCustomActivities: number,
+): Promise<CustomActivityView> {
+  return db.transaction(async (tx) => {
+    await lockInstance(tx, instanceId);
+    const plan = planDefinition(input, await customFieldTypes(tx, instanceId, 'person'));
+    if (!plan.ok) throw badRequest(plan.error);
+    if (await getDefinition(tx, instanceId, input.name)) {
+      throw badRequest(`an activity named "${input.name}" already exists (act:cm:${input.name})`);
+    }
+    const live = await countLiveDefinitions(tx, instanceId);
+    if (live >= maxCustomActivities) {
+      throw forbidden(`custom activity limit reached: this instance allows ${maxCustomActivities} custom activities`);
+    }
+    await registerMappedFields(tx, instanceId, plan.value);
+    const now = new Date();
+    const def: Definition = { ...plan.value.definition, state: 'awaiting_implementation', createdAt: now, editedAt: now, archivedAt: null };
+    await insertDefinition(tx, instanceId, def);
+    return customActivityView(def);
+  });
+}
+
+export async function modifyDefinition(
+  db: Db,
+  instanceId: string,
+  activityFieldId: string,
+  changes: DefinitionChanges,
+): Promise<CustomActivityView> {
+  const name = nameOrThrow(activityFieldId);
+  return db.transaction(async (tx) => {
+    await lockInstance(tx, instanceId);
+    const current = await getDefinition(tx, instanceId, name, true);
+    if (!current) throw notFound(`activity ${activityFieldId} not found`);
+    const plan = planModification(current, changes, await customFieldTypes(tx, instanceId, 'person'));
+    if (!plan.ok) throw badRequest(plan.error);
+    await registerMappedFields(tx, instanceId, plan.value);
+    const def: Definition = { ...current, ...plan.value.definition, editedAt: new Date() };
+    await updateDefinition(tx, instanceId, def);
+    return customActivityView(def);
+  });
+}
+
+export async function archiveDefinitionByFieldId(db: Db, instanceId: string, activityFieldId: string): Promise<string> {
+  const name = nameOrThrow(activityFieldId);
+  return db.transaction(async (tx) => {
+    const current = await getDefinition(tx, instanceId, name, true);
+    if (!current) throw notFound(`activity ${activityFieldId} not found`);
+    if (current.archivedAt) {
+      throw new ApiError('bad_request', `activity act:cm:${name} is already archived (since ${current.archivedAt.toISOString()})`);
+    }
+    await archiveDefinition(tx, instanceId, name, new Date());
+    return `act:cm:${name}`;
+  });
+}

@@ -1,0 +1,61 @@
+// The `activity-cdp` command.
+import { ConfigError, loadConfig } from '../config.js';
+import { DataDirLockedError } from '../store/data-dir-lock.js';
+import { INSTANCES_HELP, KEYS_HELP, instancesCommand, keysCommand } from './keys.js';
+import { CliError } from './output.js';
+import { serve } from './serve.js';
+
+const HELP = `activity-cdp: a custom-activities store with Ortto's API
+
+Usage: activity-cdp <command> [options]
+
+Server:
+  serve                Serve the API (settings from the environment; see README)
+  keys ...             Manage API keys (create, list, revoke)
+  instances ...        Per-instance limits
+
+Run "activity-cdp <command> --help" for a command's options.
+
+${KEYS_HELP}
+
+${INSTANCES_HELP}`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        await serve(loadConfig());
+        return -1; // keeps running until a signal
+      case 'keys':
+        await keysCommand(loadConfig(), rest);
+        return 0;
+      case 'instances':
+        await instancesCommand(loadConfig(), rest);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        return command === undefined ? 1 : 0;
+      default:
+        console.error(`activity-cdp: unknown command "${command}"\n\n${HELP}`);
+        return 1;
+    }
+  } catch (error) {
+    if (error instanceof CliError || error instanceof ConfigError || error instanceof DataDirLockedError) {
+      console.error(`activity-cdp: ${error.message}`);
+      return error instanceof CliError ? error.exitCode : 1;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`activity-cdp: ${error.message}`);
+      return 1;
+    }
+    console.error('activity-cdp: failed:', error);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);

@@ -1,0 +1,86 @@
+// `activity-cdp serve`: open the store, make sure there is a key to use, serve the API, and close
+// gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the database).
+import type { Config } from '../config.js';
+import { buildApp, LOG_REDACT } from '../http/app.js';
+import type { Db } from '../store/db.js';
+import { addApiKey, countInstances, createInstance, generateKey, keyExists } from '../store/instances.js';
+import { openStore } from '../store/open.js';
+
+/** Gives each bootstrap key that does not exist yet its own new instance. */
+export async function bootstrapKeys(db: Db, keys: string[]): Promise<number> {
+  let created = 0;
+  for (const key of keys) {
+    await db.transaction(async (tx) => {
+      if (await keyExists(tx, key)) return;
+      const instanceId = await createInstance(tx, 'bootstrap');
+      await addApiKey(tx, instanceId, key);
+      created++;
+    });
+  }
+  return created;
+}
+
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+export async function serve(config: Config, extras: Array<(db: Db) => Promise<Stoppable>> = []): Promise<void> {
+  const startedAt = performance.now();
+  const store = await openStore(config, 'serve');
+  const { db } = store;
+  await bootstrapKeys(db, config.bootstrapApiKeys);
+  let firstKey: string | undefined;
+  if (config.bootstrapApiKeys.length === 0 && (await countInstances(db)) === 0) {
+    firstKey = generateKey();
+    const instanceId = await createInstance(db, 'default');
+    await addApiKey(db, instanceId, firstKey);
+  }
+
+  const app = await buildApp({
+    db,
+    config,
+    logger: { level: config.logLevel, redact: LOG_REDACT },
+  });
+  const background: Stoppable[] = [];
+  for (const start of extras) background.push(await start(db));
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    if (closing) return closing;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    closing = (async () => {
+      try {
+        await app.close();
+        for (const b of background) await b.stop();
+      } finally {
+        await store.close();
+      }
+    })().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+    return closing;
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  app.log.info({ store: db.kind, ms: Math.round(performance.now() - startedAt) }, `ready on ${address}`);
+  if (firstKey) {
+    // Printed once, to the terminal only (never to the log): the store keeps only its hash.
+    process.stdout.write(
+      [
+        '',
+        'Created a first instance. Its API key (shown only now, keep it):',
+        `  ${firstKey}`,
+        '',
+        'Try it:',
+        `  curl -s ${address}/v1/instance-schema/get -H 'X-Api-Key: ${firstKey}' -H 'Content-Type: application/json' -d '{"namespaces": []}'`,
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+}

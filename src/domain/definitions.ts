@@ -1,0 +1,323 @@
+// Activity definitions: the rules of `POST /v1/definitions/activity/create` and `/modify`
+// (spec 003 and the spec README), and their wire view. Pure: the caller supplies the instance's
+// existing custom person fields and stores what comes back.
+import {
+  DISPLAY_TYPES, MAX_NAME_LENGTH, PREFIX_OF_DISPLAY_TYPE, SLUG_PATTERN,
+  isPersonBuiltIn, parseFieldId, titleCase,
+  type DisplayType, type FieldType,
+} from './field-types.js';
+import { err, ok, type Result } from './result.js';
+
+export const ICON_IDS = [
+  'calendar-icon', 'email-icon', 'phone-icon', 'download-icon', 'upload-icon', 'cart-icon',
+  'help-icon', 'user-icon', 'settings-icon', 'star-icon', 'tag-icon', 'link-icon', 'file-icon',
+  'globe-icon',
+] as const;
+
+export const DO_NOT_MAP = 'do-not-map';
+export const DEFAULT_RETENTION_DAYS = 90;
+export const MIN_RETENTION_DAYS = 90;
+/** Ten years: a bound so that a typo cannot make `created` checks meaningless. */
+export const MAX_RETENTION_DAYS = 3650;
+/** A definition's attribute list is bounded so its JSON row stays small. */
+export const MAX_DEFINITION_ATTRIBUTES = 100;
+
+export type DisplayStyle =
+  | { type: 'activity' }
+  | { type: 'activity_attribute'; attribute: string }
+  | { type: 'activity_template'; template: string };
+
+export interface DefinitionAttribute {
+  name: string;
+  displayType: DisplayType;
+  /** The person field this attribute sets on each event, or null when it is not mapped. */
+  mappedFieldId: string | null;
+}
+
+export type DefinitionState = 'awaiting_implementation' | 'active';
+
+export interface Definition {
+  name: string;
+  iconId: string;
+  trackConversionValue: boolean;
+  touch: boolean;
+  filterable: boolean;
+  visibleInFeeds: boolean;
+  displayStyle: DisplayStyle;
+  attributes: DefinitionAttribute[];
+  retentionDays: number;
+  state: DefinitionState;
+  createdAt: Date;
+  editedAt: Date;
+  archivedAt: Date | null;
+}
+
+/** The request body elements, as the wire schema has already checked their JSON types. */
+export interface DefinitionInput {
+  name: string;
+  icon_id: string;
+  track_conversion_value: boolean;
+  touch: boolean;
+  filterable: boolean;
+  visible_in_feeds: boolean;
+  display_style: { type: string; attribute?: string; template?: string };
+  attributes: Array<{ name: string; display_type: string; field_id?: string }>;
+  retention_days?: number;
+}
+
+export type DefinitionChanges = Partial<Omit<DefinitionInput, 'name'>>;
+
+/** A custom person field the definition maps onto and that the instance must register. */
+export interface FieldRegistration {
+  fieldId: string;
+  name: string;
+  type: FieldType;
+}
+
+export interface DefinitionPlan {
+  definition: Omit<Definition, 'state' | 'createdAt' | 'editedAt' | 'archivedAt'>;
+  newFields: FieldRegistration[];
+}
+
+/** Custom person fields (`<type>:cm:<name>`) the instance already has, by name. */
+export type ExistingFields = ReadonlyMap<string, FieldType>;
+
+/** `act:cm:<name>` (or `act:oc:<name>`, which account events use for the same definition) → name. */
+export function definitionNameOf(activityFieldId: unknown): string | undefined {
+  if (typeof activityFieldId !== 'string') return undefined;
+  const m = /^act:(?:cm|oc):(.+)$/.exec(activityFieldId);
+  return m && SLUG_PATTERN.test(m[1]!) ? m[1] : undefined;
+}
+
+export function activityFieldId(name: string): string {
+  return `act:cm:${name}`;
+}
+
+export function attributeFieldId(attr: Pick<DefinitionAttribute, 'name' | 'displayType'>): string {
+  return `${PREFIX_OF_DISPLAY_TYPE[attr.displayType]}:cm:${attr.name}`;
+}
+
+export function liquidName(definitionName: string, attributeName: string): string {
+  return `{{activity.cm.${definitionName.replaceAll('-', '_')}.${attributeName.replaceAll('-', '_')}}}`;
+}
+
+const TEMPLATE_PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
+export function templatePlaceholders(template: string): string[] {
+  return [...template.matchAll(TEMPLATE_PLACEHOLDER)].map((m) => m[1]!);
+}
+
+function checkSlug(value: string, element: string): string | undefined {
+  if (!SLUG_PATTERN.test(value)) {
+    return `${element} must be lowercase letters and digits separated by single hyphens (e.g. product-purchase), got "${value}"`;
+  }
+  if (value.length > MAX_NAME_LENGTH) return `${element} must be at most ${MAX_NAME_LENGTH} characters`;
+  return undefined;
+}
+
+/** A text attribute may set a built-in geo field (both hold plain strings). */
+function typesCompatible(attributeType: FieldType, fieldType: FieldType): boolean {
+  return attributeType === fieldType || (attributeType === 'str' && fieldType === 'geo');
+}
+
+function planAttributes(
+  input: DefinitionInput['attributes'],
+  existing: ExistingFields,
+): Result<{ attributes: DefinitionAttribute[]; newFields: FieldRegistration[] }> {
+  if (input.length > MAX_DEFINITION_ATTRIBUTES) {
+    return err(`attributes may hold at most ${MAX_DEFINITION_ATTRIBUTES} attributes`);
+  }
+  const attributes: DefinitionAttribute[] = [];
+  const newFields: FieldRegistration[] = [];
+  const seen = new Set<string>();
+  // Types promised within this request, so two attributes cannot map one new field two ways.
+  const planned = new Map<string, FieldType>(existing);
+  for (const [i, attr] of input.entries()) {
+    const element = `attributes[${i}]`;
+    const slugError = checkSlug(attr.name, `${element}.name`);
+    if (slugError) return err(slugError);
+    if (seen.has(attr.name)) return err(`${element}.name "${attr.name}" is used by more than one attribute`);
+    seen.add(attr.name);
+    if (!(DISPLAY_TYPES as readonly string[]).includes(attr.display_type)) {
+      return err(`${element}.display_type "${attr.display_type}" is not one of: ${DISPLAY_TYPES.join(', ')}`);
+    }
+    const displayType = attr.display_type as DisplayType;
+    const prefix = PREFIX_OF_DISPLAY_TYPE[displayType];
+    let mappedFieldId: string | null = null;
+    if (attr.field_id === undefined) {
+      // Omitted: map onto an existing custom person field of the same name and type, if any.
+      if (existing.get(attr.name) === prefix) mappedFieldId = `${prefix}:cm:${attr.name}`;
+    } else if (attr.field_id !== DO_NOT_MAP) {
+      const target = parseFieldId(attr.field_id);
+      const isPersonField = target && (target.namespace === 'cm' || (target.namespace === '' && isPersonBuiltIn(target.id)));
+      if (!target || !isPersonField) {
+        return err(`${element}.field_id "${attr.field_id}" must be "${DO_NOT_MAP}" or a person field ID such as ${prefix}:cm:${attr.name}`);
+      }
+      if (!typesCompatible(prefix, target.type)) {
+        return err(`${element}.field_id "${attr.field_id}" holds ${target.type} values but display_type ${displayType} stores ${prefix}`);
+      }
+      if (target.namespace === 'cm') {
+        const known = planned.get(target.name);
+        if (known !== undefined && known !== target.type) {
+          return err(`${element}.field_id "${attr.field_id}" conflicts with the existing field ${known}:cm:${target.name}`);
+        }
+        if (known === undefined) {
+          planned.set(target.name, target.type);
+          newFields.push({ fieldId: target.id, name: target.name, type: target.type });
+        }
+      }
+      mappedFieldId = target.id;
+    }
+    attributes.push({ name: attr.name, displayType, mappedFieldId });
+  }
+  return ok({ attributes, newFields });
+}
+
+function planDisplayStyle(input: DefinitionInput['display_style'], attributes: DefinitionAttribute[]): Result<DisplayStyle> {
+  const names = new Set(attributes.map((a) => a.name));
+  switch (input.type) {
+    case 'activity':
+      return ok({ type: 'activity' });
+    case 'activity_attribute': {
+      if (typeof input.attribute !== 'string' || input.attribute === '') {
+        return err('display_style.attribute is required when display_style.type is activity_attribute');
+      }
+      if (!names.has(input.attribute)) {
+        return err(`display_style.attribute "${input.attribute}" is not one of the definition's attributes`);
+      }
+      return ok({ type: 'activity_attribute', attribute: input.attribute });
+    }
+    case 'activity_template': {
+      if (typeof input.template !== 'string' || input.template.trim() === '') {
+        return err('display_style.template is required when display_style.type is activity_template');
+      }
+      if (input.template.length > 1000) return err('display_style.template must be at most 1000 characters');
+      for (const placeholder of templatePlaceholders(input.template)) {
+        if (!names.has(placeholder)) {
+          return err(`display_style.template refers to {{${placeholder}}}, which is not one of the definition's attributes`);
+        }
+      }
+      return ok({ type: 'activity_template', template: input.template });
+    }
+    default:
+      return err(`display_style.type "${input.type}" is not one of: activity, activity_attribute, activity_template`);
+  }
+}
+
+function planRetention(value: number | undefined): Result<number> {
+  if (value === undefined) return ok(DEFAULT_RETENTION_DAYS);
+  if (!Number.isInteger(value) || value < MIN_RETENTION_DAYS || value > MAX_RETENTION_DAYS) {
+    return err(`retention_days must be an integer from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS}`);
+  }
+  return ok(value);
+}
+
+function checkIcon(iconId: string): string | undefined {
+  if ((ICON_IDS as readonly string[]).includes(iconId)) return undefined;
+  return `icon_id "${iconId}" is not one of: ${ICON_IDS.join(', ')}`;
+}
+
+export function planDefinition(input: DefinitionInput, existing: ExistingFields): Result<DefinitionPlan> {
+  const nameError = checkSlug(input.name, 'name');
+  if (nameError) return err(nameError);
+  const iconError = checkIcon(input.icon_id);
+  if (iconError) return err(iconError);
+  const attrs = planAttributes(input.attributes, existing);
+  if (!attrs.ok) return attrs;
+  const style = planDisplayStyle(input.display_style, attrs.value.attributes);
+  if (!style.ok) return style;
+  const retention = planRetention(input.retention_days);
+  if (!retention.ok) return retention;
+  return ok({
+    definition: {
+      name: input.name,
+      iconId: input.icon_id,
+      trackConversionValue: input.track_conversion_value,
+      touch: input.touch,
+      filterable: input.filterable,
+      visibleInFeeds: input.visible_in_feeds,
+      displayStyle: style.value,
+      attributes: attrs.value.attributes,
+      retentionDays: retention.value,
+    },
+    newFields: attrs.value.newFields,
+  });
+}
+
+/**
+ * Modify: the given elements replace the stored ones. `attributes`, when given, is the whole new
+ * list: it must keep every existing attribute with its display_type (stored events hold values of
+ * that type), and may add attributes or change their mapping.
+ */
+export function planModification(current: Definition, changes: DefinitionChanges, existing: ExistingFields): Result<DefinitionPlan> {
+  if (current.archivedAt) return err(`activity act:cm:${current.name} is archived and cannot be modified`);
+  if (changes.attributes) {
+    const byName = new Map(changes.attributes.map((a) => [a.name, a]));
+    for (const old of current.attributes) {
+      const next = byName.get(old.name);
+      if (!next) return err(`attributes must keep the existing attribute "${old.name}" (attributes cannot be removed)`);
+      if (next.display_type !== old.displayType) {
+        return err(`attributes: the display_type of "${old.name}" cannot change from ${old.displayType} to ${next.display_type}`);
+      }
+    }
+  }
+  const merged: DefinitionInput = {
+    name: current.name,
+    icon_id: changes.icon_id ?? current.iconId,
+    track_conversion_value: changes.track_conversion_value ?? current.trackConversionValue,
+    touch: changes.touch ?? current.touch,
+    filterable: changes.filterable ?? current.filterable,
+    visible_in_feeds: changes.visible_in_feeds ?? current.visibleInFeeds,
+    display_style: changes.display_style ?? current.displayStyle,
+    attributes: changes.attributes ?? current.attributes.map((a) => ({
+      name: a.name,
+      display_type: a.displayType,
+      field_id: a.mappedFieldId ?? DO_NOT_MAP,
+    })),
+    retention_days: changes.retention_days ?? current.retentionDays,
+  };
+  return planDefinition(merged, existing);
+}
+
+export interface CustomActivityView {
+  activity_field_id: string;
+  name: string;
+  state: DefinitionState;
+  icon_id: string;
+  track_conversion_value: boolean;
+  touch: boolean;
+  filterable: boolean;
+  visible_in_feeds: boolean;
+  display_mode: DisplayStyle;
+  attributes: Array<{ name: string; display_type: DisplayType; field_id: string; liquid_name: string; mapped_field_id?: string }>;
+  retention_days: number;
+  archived: boolean;
+  created_at: string;
+  edited_at: string;
+}
+
+/** The `custom_activity` object of spec 003, plus this project's `retention_days` and `archived`. */
+export function customActivityView(def: Definition): CustomActivityView {
+  return {
+    activity_field_id: activityFieldId(def.name),
+    name: titleCase(def.name),
+    state: def.state,
+    icon_id: def.iconId,
+    track_conversion_value: def.trackConversionValue,
+    touch: def.touch,
+    filterable: def.filterable,
+    visible_in_feeds: def.visibleInFeeds,
+    display_mode: def.displayStyle,
+    attributes: def.attributes.map((a) => ({
+      name: a.name,
+      display_type: a.displayType,
+      field_id: attributeFieldId(a),
+      liquid_name: liquidName(def.name, a.name),
+      ...(a.mappedFieldId ? { mapped_field_id: a.mappedFieldId } : {}),
+    })),
+    retention_days: def.retentionDays,
+    archived: def.archivedAt !== null,
+    created_at: def.createdAt.toISOString(),
+    edited_at: def.editedAt.toISOString(),
+  };
+}

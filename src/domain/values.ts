@@ -1,0 +1,126 @@
+// What value each field type accepts (spec README, "Field IDs"). A null always clears a value.
+import type { FieldType } from './field-types.js';
+
+export const MAX_STR_LENGTH = 255;
+export const MAX_TXT_LENGTH = 4000;
+
+export type ValueCheck = { ok: true } | { ok: false; error: string };
+
+const OK: ValueCheck = { ok: true };
+const fail = (error: string): ValueCheck => ({ ok: false, error });
+
+function charLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
+
+export function isIsoDateTime(value: string): boolean {
+  return ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+function isRealDate(year: number, month: number, day: number): boolean {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Checks a non-null value against a field type. `subject` names the field in the error
+ * (e.g. `str:cm:product-name`).
+ */
+export function checkValue(type: FieldType, value: unknown, subject: string): ValueCheck {
+  switch (type) {
+    case 'str':
+    case 'geo':
+      if (typeof value !== 'string') return fail(`${subject} must be a string`);
+      if (charLength(value) > MAX_STR_LENGTH) return fail(`${subject} is longer than ${MAX_STR_LENGTH} characters`);
+      return OK;
+    case 'txt':
+      if (typeof value !== 'string') return fail(`${subject} must be a string`);
+      if (charLength(value) > MAX_TXT_LENGTH) return fail(`${subject} is longer than ${MAX_TXT_LENGTH} characters`);
+      return OK;
+    case 'int':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return fail(`${subject} must be an integer`);
+      return OK;
+    case 'bol':
+      if (typeof value !== 'boolean') return fail(`${subject} must be a boolean`);
+      return OK;
+    case 'sst':
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+        return fail(`${subject} must be an array of strings`);
+      }
+      if (value.some((v: string) => charLength(v) > MAX_STR_LENGTH)) {
+        return fail(`${subject} has an item longer than ${MAX_STR_LENGTH} characters`);
+      }
+      return OK;
+    case 'obj':
+      if (typeof value !== 'object' || value === null) return fail(`${subject} must be a JSON object or array`);
+      return OK;
+    case 'tme':
+      if (typeof value !== 'string' || !isIsoDateTime(value)) {
+        return fail(`${subject} must be an ISO-8601 date-time string`);
+      }
+      return OK;
+    case 'dtz':
+      return checkDate(value, subject);
+    case 'phn':
+      return checkPhone(value, subject);
+  }
+}
+
+function checkDate(value: unknown, subject: string): ValueCheck {
+  if (typeof value === 'string') {
+    if (ISO_DATE.test(value)) {
+      const [y, m, d] = value.split('-').map(Number) as [number, number, number];
+      return isRealDate(y, m, d) ? OK : fail(`${subject} is not a real date`);
+    }
+    return isIsoDateTime(value) ? OK : fail(`${subject} must be a date object or an ISO-8601 string`);
+  }
+  if (!isPlainObject(value)) return fail(`${subject} must be a date object or an ISO-8601 string`);
+  const { year, month, day, timezone } = value;
+  if (![year, month, day].every((n) => typeof n === 'number' && Number.isInteger(n))) {
+    return fail(`${subject} needs integer year, month and day`);
+  }
+  if (!isRealDate(year as number, month as number, day as number)) return fail(`${subject} is not a real date`);
+  if (timezone !== undefined && timezone !== null && timezone !== '') {
+    if (typeof timezone !== 'string' || !isValidTimeZone(timezone)) {
+      return fail(`${subject} has an unknown timezone (use an IANA name such as Australia/Sydney)`);
+    }
+  }
+  return OK;
+}
+
+function checkPhone(value: unknown, subject: string): ValueCheck {
+  if (!isPlainObject(value)) return fail(`${subject} must be a phone object`);
+  if ('phone' in value) {
+    const { phone } = value;
+    if (typeof phone !== 'string' || !/^\+?[0-9 ()-]{4,30}$/.test(phone)) {
+      return fail(`${subject}.phone must be a phone number such as +61401234567`);
+    }
+    const pcc = value['parse_with_country_code'];
+    if (pcc !== undefined && typeof pcc !== 'boolean') {
+      return fail(`${subject}.parse_with_country_code must be a boolean`);
+    }
+    return OK;
+  }
+  const { c, n } = value;
+  if (typeof c !== 'string' || !/^[0-9]{1,4}$/.test(c)) return fail(`${subject}.c must be a country calling code such as "61"`);
+  if (typeof n !== 'string' || !/^[0-9]{3,20}$/.test(n)) return fail(`${subject}.n must be a national number of digits`);
+  return OK;
+}

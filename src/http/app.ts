@@ -1,0 +1,74 @@
+// The HTTP app as a plugin-built instance without listen(): server.ts listens, tests inject.
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Db } from '../store/db.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { definitionRoutes } from './routes/v1/definitions.js';
+import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
+import { CustomActivity } from './schemas/definitions.js';
+import { ErrorBody, RateLimitBody } from './schemas/common.js';
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  /** A pino logger, or false for none (tests). */
+  logger?: FastifyBaseLogger | boolean | Record<string, unknown>;
+}
+
+export const LOG_REDACT = ['req.headers["x-api-key"]', 'req.headers.authorization', 'headers["x-api-key"]'];
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const logger = deps.logger ?? false;
+  const app = Fastify({
+    ...(typeof logger === 'object' && 'info' in logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger }),
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ErrorBody);
+  app.addSchema(RateLimitBody);
+  app.addSchema(CustomActivity);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandling(app, deps.config.bodyLimitBytes);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'activity-cdp',
+        description: "Custom activities API, wire-compatible with Ortto's public custom-activities API.",
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => {
+    await deps.db.query('select 1');
+    return { status: 'ok' };
+  });
+
+  await app.register(async (v1) => {
+    registerAuth(v1, deps.db, deps.config.rateLimitPerSecond);
+    await v1.register(definitionRoutes(deps));
+    await v1.register(instanceSchemaRoutes(deps));
+  }, { prefix: '/v1' });
+
+  return app;
+}

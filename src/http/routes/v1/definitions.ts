@@ -1,0 +1,48 @@
+// POST /v1/definitions/activity/create, PUT /v1/definitions/activity/modify,
+// DELETE /v1/definitions/activity/delete (archive). Spec 003 and 004.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { archiveDefinitionByFieldId, createDefinition, modifyDefinition } from '../../../catalog/definitions.js';
+import type { AppDeps } from '../../app.js';
+import { errorResponses } from '../../schemas/common.js';
+import {
+  ArchiveDefinitionBody, ArchiveResponse, CreateDefinitionBody, CustomActivityResponse, ModifyDefinitionBody,
+} from '../../schemas/definitions.js';
+
+export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (app) => {
+  const tags = ['definitions'];
+
+  app.post('/definitions/activity/create', {
+    schema: {
+      tags, summary: 'Create a custom activity definition',
+      body: CreateDefinitionBody,
+      response: { 200: CustomActivityResponse, 403: { $ref: 'ErrorBody' }, ...errorResponses },
+    },
+  }, async (request) => {
+    const limit = request.auth.maxCustomActivities ?? deps.config.maxCustomActivities;
+    const view = await createDefinition(deps.db, request.auth.instanceId, request.body, limit);
+    return { custom_activity: view };
+  });
+
+  app.put('/definitions/activity/modify', {
+    schema: {
+      tags, summary: 'Modify a custom activity definition (extension: not in the source documents)',
+      body: ModifyDefinitionBody,
+      response: { 200: CustomActivityResponse, 404: { $ref: 'ErrorBody' }, ...errorResponses },
+    },
+  }, async (request) => {
+    const { activity_field_id, ...changes } = request.body;
+    const view = await modifyDefinition(deps.db, request.auth.instanceId, activity_field_id, changes);
+    return { custom_activity: view };
+  });
+
+  app.delete('/definitions/activity/delete', {
+    schema: {
+      tags, summary: 'Archive a custom activity definition',
+      body: ArchiveDefinitionBody,
+      response: { 200: ArchiveResponse, 404: { $ref: 'ErrorBody' }, ...errorResponses },
+    },
+  }, async (request) => {
+    const archived = await archiveDefinitionByFieldId(deps.db, request.auth.instanceId, request.body.activity_field_id);
+    return { archived_activity: archived };
+  });
+};

@@ -1,0 +1,40 @@
+import { Type } from '@fastify/type-provider-typebox';
+
+export const ErrorBody = Type.Object(
+  {
+    request_id: Type.String({ format: 'uuid' }),
+    code: Type.Integer(),
+    error: Type.String(),
+    details: Type.Optional(
+      Type.Array(
+        Type.Object({
+          index: Type.Integer(),
+          status: Type.String(),
+          error: Type.String(),
+        }),
+      ),
+    ),
+  },
+  { $id: 'ErrorBody', description: "Ortto's error body" },
+);
+
+export const RateLimitBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Literal('rate-limit'),
+      message: Type.String(),
+      'try-in-seconds': Type.Integer(),
+    }),
+  },
+  { $id: 'RateLimitBody', description: "Ortto's rate-limit body (HTTP 429)" },
+);
+
+/** The error responses every authenticated route may give, for the OpenAPI document. */
+export const errorResponses = {
+  400: Type.Ref('ErrorBody'),
+  401: Type.Ref('ErrorBody'),
+  413: Type.Ref('ErrorBody'),
+  415: Type.Ref('ErrorBody'),
+  429: Type.Ref('RateLimitBody'),
+  500: Type.Ref('ErrorBody'),
+};

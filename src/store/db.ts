@@ -1,0 +1,22 @@
+// One interface over the two drivers (PGlite embedded, PostgreSQL through `pg`). Everything above
+// the store speaks PostgreSQL's SQL through it; nothing above it knows which driver runs.
+
+export interface Sql {
+  /**
+   * Runs one statement. `name` makes it a prepared statement on PostgreSQL (planned once per
+   * connection), for hot statements of constant shape; PGlite ignores it.
+   */
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], name?: string): Promise<R[]>;
+  /** Runs several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Db extends Sql {
+  readonly kind: 'pglite' | 'postgres';
+  /**
+   * Runs fn in a transaction. On a serialization failure or deadlock (40001 / 40P01) the whole
+   * transaction is retried, so fn must have no effects outside the database.
+   */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
