@@ -1,0 +1,172 @@
+// Wire schemas of the activity event and read-back endpoints. They document every element (and
+// so drive the OpenAPI document and the SDK's types); the per-activity checks that must fail one
+// activity and not the request are the domain's (domain/activity-input.ts), so the routes
+// validate only the envelope (see envelopeOnly below).
+import { Type, type TSchema } from '@fastify/type-provider-typebox';
+
+const FieldValues = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'Field ID → value, e.g. {"str::email": "a@example.com"}; null clears a value',
+});
+
+export const Location = Type.Object(
+  {
+    source_ip: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    custom: Type.Optional(Type.Union([
+      Type.Object({
+        name: Type.Optional(Type.String()),
+        region: Type.Optional(Type.String()),
+        country: Type.Optional(Type.String()),
+        country_code: Type.Optional(Type.String()),
+        latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+        longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+        timezone: Type.Optional(Type.String()),
+      }),
+      Type.Null(),
+    ])),
+    address: Type.Optional(Type.Union([
+      Type.Object({
+        address1: Type.Optional(Type.String()),
+        city: Type.Optional(Type.String()),
+        region: Type.Optional(Type.String()),
+        country: Type.Optional(Type.String()),
+        postal_code: Type.Optional(Type.String()),
+      }),
+      Type.Null(),
+    ])),
+  },
+  { $id: 'Location' },
+);
+
+const MergeBy = Type.Array(Type.String(), { minItems: 1, maxItems: 2, description: 'Main and optional fallback field ID' });
+const MergeStrategy = Type.Integer({ minimum: 1, maximum: 3, description: '1 append only, 2 overwrite existing (default), 3 ignore' });
+
+const activityCommon = {
+  activity_id: Type.String({ description: 'act:cm:<name>' }),
+  attributes: Type.Optional(FieldValues),
+  fields: Type.Optional(FieldValues),
+  merge_by: Type.Optional(MergeBy),
+  merge_strategy: Type.Optional(MergeStrategy),
+  created: Type.Optional(Type.String({ description: 'ISO-8601 time the event happened (backdating)' })),
+  key: Type.Optional(Type.String({ description: 'With created: makes the event idempotent' })),
+  location: Type.Optional(Type.Ref('Location')),
+};
+
+export const PersonActivityInput = Type.Object(
+  { ...activityCommon, person_id: Type.Optional(Type.String({ description: 'Names the person directly; fields and merge_by are then ignored' })) },
+  { $id: 'PersonActivityInput' },
+);
+
+export const AccountActivityInput = Type.Object(
+  {
+    ...activityCommon,
+    'str:o:organization_id': Type.Optional(Type.String({ description: 'Names the account directly; fields and merge_by are then ignored' })),
+  },
+  { $id: 'AccountActivityInput' },
+);
+
+function envelope(item: TSchema) {
+  return Type.Object({
+    activities: Type.Array(item, { minItems: 1, maxItems: 100 }),
+    async: Type.Optional(Type.Boolean()),
+    merge_by: Type.Optional(MergeBy),
+    merge_strategy: Type.Optional(MergeStrategy),
+  });
+}
+
+export const CreatePersonActivitiesBody = envelope(Type.Ref('PersonActivityInput'));
+export const CreateAccountActivitiesBody = envelope(Type.Ref('AccountActivityInput'));
+
+/**
+ * The same envelope with its items unchecked: an item that is wrong fails that activity only
+ * (status "invalid"), so item checks happen per activity in the domain, not in the route schema.
+ */
+export const PERSON_ENVELOPE_VALIDATION = envelope(Type.Unknown());
+export const ACCOUNT_ENVELOPE_VALIDATION = PERSON_ENVELOPE_VALIDATION;
+
+const statusFields = {
+  status: Type.String({ description: 'ingested | queued | invalid | rate_limited' }),
+  activity_id: Type.Optional(Type.String({ description: "The new event's 24-hex id" })),
+  error: Type.Optional(Type.String({ description: 'Why the activity was not taken (invalid, rate_limited)' })),
+};
+
+export const PersonActivityResult = Type.Object(
+  { person_id: Type.Optional(Type.String()), person_status: Type.Optional(Type.String({ description: 'created | merged | queued' })), ...statusFields },
+  { $id: 'PersonActivityResult' },
+);
+export const AccountActivityResult = Type.Object(
+  { account_id: Type.Optional(Type.String()), account_status: Type.Optional(Type.String({ description: 'created | merged | queued' })), ...statusFields },
+  { $id: 'AccountActivityResult' },
+);
+
+export const CreatePersonActivitiesResponse = Type.Object({ activities: Type.Array(Type.Ref('PersonActivityResult')) });
+export const CreateAccountActivitiesResponse = Type.Object({ activities: Type.Array(Type.Ref('AccountActivityResult')) });
+
+// ---- read-back ----
+
+const Paging = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 40, description: '1..40, default 20' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+};
+
+export const GetPersonActivitiesBody = Type.Object({
+  person_id: Type.String(),
+  activities: Type.Optional(Type.Array(Type.String(), { description: 'Only these activity field IDs' })),
+  ...Paging,
+});
+export const GetAccountActivitiesBody = Type.Object({
+  account_id: Type.String(),
+  activities: Type.Optional(Type.Array(Type.String())),
+  ...Paging,
+});
+
+export const ActivityEvent = Type.Object(
+  {
+    id: Type.String(),
+    field_id: Type.String({ description: 'act:cm:<name>' }),
+    attr: Type.Record(Type.String(), Type.Unknown()),
+    created_at: Type.String(),
+    location: Type.Optional(Type.Unknown()),
+    key: Type.Optional(Type.String()),
+    render_cmds: Type.Array(Type.Object({ content: Type.String() })),
+  },
+  { $id: 'ActivityEvent' },
+);
+
+export const GetActivitiesResponse = Type.Object({
+  activities: Type.Union([Type.Array(Type.Ref('ActivityEvent')), Type.Null()]),
+  meta: Type.Object({ total_activities: Type.Integer(), has_more: Type.Boolean() }),
+  offset: Type.Integer(),
+  next_offset: Type.Integer(),
+});
+
+export const Filter = Type.Unknown({
+  $id: 'Filter',
+  description:
+    '{"$str::is": {"field_id", "value"}}, {"$has_any_value": {"field_id"}}, {"$and": [filters]}, {"$or": [filters]} ' +
+    '(also $str::is_not, $str::contains, $str::starts_with, $int::is, $int::greater_than, $int::less_than, $bol::is, $has_no_value)',
+});
+
+const RecordsBody = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: '1..500, default 50' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  fields: Type.Optional(Type.Array(Type.String(), { description: 'Field IDs to return; default all' })),
+  filter: Type.Optional(Type.Ref('Filter')),
+};
+export const GetPersonsBody = Type.Object(RecordsBody);
+export const GetAccountsBody = Type.Object(RecordsBody);
+
+const Record_ = Type.Object({ id: Type.String(), fields: Type.Record(Type.String(), Type.Unknown()) }, { $id: 'Record' });
+export const RecordSchema = Record_;
+
+export const GetPersonsResponse = Type.Object({
+  contacts: Type.Array(Type.Ref('Record')),
+  offset: Type.Integer(),
+  next_offset: Type.Integer(),
+  has_more: Type.Boolean(),
+});
+export const GetAccountsResponse = Type.Object({
+  accounts: Type.Array(Type.Ref('Record')),
+  offset: Type.Integer(),
+  next_offset: Type.Integer(),
+  has_more: Type.Boolean(),
+});
