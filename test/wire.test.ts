@@ -1,0 +1,166 @@
+// Wire conventions shared by every endpoint (spec README, "Wire conventions").
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { useTestApp } from './helpers/app.js';
+
+const logLines: string[] = [];
+const logStream = new Writable({
+  write(chunk, _enc, cb) {
+    logLines.push(...chunk.toString().split('\n').filter(Boolean));
+    cb();
+  },
+});
+
+const getApp = useTestApp({ BODY_LIMIT_BYTES: String(2 * 1024 * 1024) }, { level: 'info', stream: logStream, redact: ['req.headers["x-api-key"]'] });
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+function assertError(res: { status: number; body: any; headers: Headers }, status: number, message: RegExp | string) {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  assert.equal(res.body.code, status);
+  assert.match(res.body.request_id, UUID_V4);
+  assert.equal(res.headers.get('x-request-id'), res.body.request_id);
+  if (typeof message === 'string') assert.equal(res.body.error, message);
+  else assert.match(res.body.error, message);
+}
+
+describe('authentication', () => {
+  it('answers 401 without an X-Api-Key header', async () => {
+    const res = await getApp().anonymous().post('/v1/instance-schema/get', {});
+    assertError(res, 401, 'missing X-Api-Key header');
+  });
+
+  it('answers 401 for a wrong key, and never writes the key to the log', async () => {
+    const secret = 'acdp_wrong-key-that-must-not-be-logged';
+    const res = await getApp().anonymous().request('POST', '/v1/instance-schema/get', {}, { 'x-api-key': secret });
+    assertError(res, 401, 'invalid API key');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok(logLines.some((l) => l.includes(res.body.request_id)), 'the request id is logged');
+    assert.ok(!logLines.some((l) => l.includes(secret)), 'the key is not logged');
+  });
+
+  it('takes the header name in any case', async () => {
+    const api = await getApp().newInstance();
+    const res = await getApp().anonymous().request('POST', '/v1/instance-schema/get', { namespaces: [] }, { 'X-API-KEY': api.apiKey! });
+    assert.equal(res.status, 200);
+  });
+
+  it('does not log a valid key either', async () => {
+    const api = await getApp().newInstance();
+    await api.post('/v1/instance-schema/get', { namespaces: [] });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok(!logLines.some((l) => l.includes(api.apiKey!)));
+  });
+});
+
+describe('errors', () => {
+  it('answers 400 for malformed JSON', async () => {
+    const api = await getApp().newInstance();
+    assertError(await api.post('/v1/definitions/activity/create', '{"name": '), 400, 'request body is not valid JSON');
+  });
+
+  it('answers 400 for an empty JSON body', async () => {
+    const api = await getApp().newInstance();
+    assertError(await api.request('POST', '/v1/instance-schema/get', '', { 'content-type': 'application/json' }), 400,
+      'request body is empty: send a JSON object');
+  });
+
+  it('answers 400 naming the element for a schema violation', async () => {
+    const api = await getApp().newInstance();
+    assertError(await api.post('/v1/definitions/activity/create', []), 400, 'the request body must be an object');
+    assertError(await api.post('/v1/instance-schema/get', { namespaces: 'cm' }), 400, 'namespaces must be an array');
+  });
+
+  it('answers 404 for an unknown endpoint', async () => {
+    const api = await getApp().newInstance();
+    assertError(await api.post('/v1/nothing/here', {}), 404, 'no endpoint POST /v1/nothing/here');
+    assertError(await getApp().anonymous().request('GET', '/nope'), 404, 'no endpoint GET /nope');
+  });
+
+  it('answers 405 with Allow for a known path under the wrong method', async () => {
+    const api = await getApp().newInstance();
+    const res = await api.request('GET', '/v1/definitions/activity/create');
+    assertError(res, 405, 'method GET is not allowed on /v1/definitions/activity/create: use POST');
+    assert.equal(res.headers.get('allow'), 'POST');
+  });
+
+  it('answers 415 for a body that is not JSON', async () => {
+    const api = await getApp().newInstance();
+    assertError(await api.request('POST', '/v1/instance-schema/get', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' }), 415,
+      'content type application/x-www-form-urlencoded is not supported: send application/json');
+  });
+
+  it('answers 413 for a body over 2 MiB, refused while reading', async () => {
+    const api = await getApp().newInstance();
+    const big = JSON.stringify({ namespaces: ['x'.repeat(2 * 1024 * 1024)] });
+    assertError(await api.post('/v1/instance-schema/get', big), 413, 'request body is larger than the limit of 2097152 bytes');
+  });
+
+  it('answers 413 for a chunked body over the limit without a Content-Length', async () => {
+    const api = await getApp().newInstance();
+    const chunk = new TextEncoder().encode('x'.repeat(256 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode('{"namespaces":["'));
+        if (sent >= 40) {
+          controller.enqueue(new TextEncoder().encode('"]}'));
+          controller.close();
+          return;
+        }
+        sent++;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await fetch(`${getApp().baseUrl}/v1/instance-schema/get`, {
+      method: 'POST', body: stream, duplex: 'half',
+      headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey! },
+    } as RequestInit);
+    const body = await res.json() as any;
+    assert.equal(res.status, 413);
+    assert.equal(body.code, 413);
+    assert.ok(sent < 40, `the server stopped reading early (read ${sent} of 40 chunks)`);
+  });
+
+  it('answers 500 without internals when the store fails, and logs the failure with the request id', async () => {
+    const api = await getApp().newInstance();
+    const { db } = getApp();
+    const original = db.transaction;
+    db.transaction = async () => {
+      throw new Error('secret internal detail: connection to 10.0.0.5 refused');
+    };
+    try {
+      const res = await api.post('/v1/definitions/activity/create', {
+        name: 'x', icon_id: 'cart-icon', track_conversion_value: false, touch: false, filterable: false,
+        visible_in_feeds: false, display_style: { type: 'activity' }, attributes: [],
+      });
+      assertError(res, 500, 'internal server error: the failure is logged under this request_id');
+      assert.ok(!res.text.includes('secret internal detail'));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.ok(logLines.some((l) => l.includes(res.body.request_id) && l.includes('secret internal detail')));
+    } finally {
+      db.transaction = original;
+    }
+  });
+
+  it('sends X-Request-Id on successful responses too, a new uuid v4 each time', async () => {
+    const api = await getApp().newInstance();
+    const a = await api.post('/v1/instance-schema/get', { namespaces: [] });
+    const b = await api.post('/v1/instance-schema/get', { namespaces: [] });
+    assert.match(a.headers.get('x-request-id')!, UUID_V4);
+    assert.notEqual(a.headers.get('x-request-id'), b.headers.get('x-request-id'));
+  });
+});
+
+describe('public endpoints', () => {
+  it('serves the OpenAPI document and a health check without a key', async () => {
+    const anon = getApp().anonymous();
+    const doc = await anon.request('GET', '/openapi.json');
+    assert.equal(doc.status, 200);
+    assert.equal(doc.body.openapi, '3.0.3');
+    assert.ok(doc.body.paths['/v1/definitions/activity/create'].post);
+    const health = await anon.request('GET', '/healthz');
+    assert.deepEqual(health.body, { status: 'ok' });
+  });
+});
