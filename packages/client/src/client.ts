@@ -1,0 +1,129 @@
+// ActivityClient: one client for Ortto itself (by region) or any activity-cdp server (baseUrl).
+import { createInBatches, type CreateActivitiesOptions, type Outcome } from './batch.js';
+import type { AccountActivity, ActivityFieldId, PersonActivity } from './field-ids.js';
+import type {
+  AccountActivityResult, ArchiveResponse, CreateDefinitionBody, CustomActivityResponse, GetAccountActivitiesBody,
+  GetAccountsBody, GetAccountsResponse, GetActivitiesResponse, GetPersonActivitiesBody, GetPersonsBody,
+  GetPersonsResponse, InstanceSchemaBody, InstanceSchemaResponse, ModifyDefinitionBody, PersonActivityResult,
+} from './generated/types.js';
+import { requestJson, type FetchLike, type RequestOptions, type TransportSettings } from './transport.js';
+
+export type Region = 'default' | 'au' | 'eu';
+
+/** Ortto's hosts by region. */
+export const REGION_BASE_URLS: Readonly<Record<Region, string>> = {
+  default: 'https://api.ap3api.com',
+  au: 'https://api.au.ap3api.com',
+  eu: 'https://api.eu.ap3api.com',
+};
+
+export interface ActivityClientOptions {
+  /** The custom API key, sent as X-Api-Key. */
+  apiKey: string;
+  /** Ortto's region (default "default"); ignored when baseUrl is given. */
+  region?: Region;
+  /** Any other server, e.g. "http://localhost:8080" for activity-cdp. */
+  baseUrl?: string;
+  /** Per attempt, until the whole answer is read (default 30 000 ms). */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for network errors, timeouts, 5xx and 429 only (default 3). */
+  maxRetries?: number;
+  /** First retry back-off (default 500 ms); doubles per retry with jitter, up to 8 s. */
+  retryBackoffMs?: number;
+  /** A 429 asking to wait longer than this is returned instead of waited out (default 60 000 ms). */
+  maxRetryDelayMs?: number;
+  /** A fetch implementation (default: the global fetch). */
+  fetch?: FetchLike;
+}
+
+export class ActivityClient {
+  readonly baseUrl: string;
+  private readonly settings: TransportSettings;
+
+  constructor(options: ActivityClientOptions) {
+    if (!options || typeof options.apiKey !== 'string' || options.apiKey === '') {
+      throw new TypeError('ActivityClient needs an apiKey');
+    }
+    const region = options.region ?? 'default';
+    if (!(region in REGION_BASE_URLS)) throw new TypeError(`region must be one of: ${Object.keys(REGION_BASE_URLS).join(', ')}`);
+    this.baseUrl = (options.baseUrl ?? REGION_BASE_URLS[region]).replace(/\/+$/, '');
+    if (!options.fetch && typeof globalThis.fetch !== 'function') {
+      throw new TypeError('no global fetch: pass options.fetch (Node >= 18 and browsers have one)');
+    }
+    this.settings = {
+      baseUrl: this.baseUrl,
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      maxRetries: Math.max(0, options.maxRetries ?? 3),
+      backoffMs: options.retryBackoffMs ?? 500,
+      maxBackoffMs: 8_000,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    };
+  }
+
+  /** One call to any endpoint: the typed methods below are built on it. */
+  request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, options?: RequestOptions): Promise<T> {
+    return requestJson<T>(this.settings, method, path, body === undefined ? undefined : JSON.stringify(body), options);
+  }
+
+  readonly definitions = {
+    /** POST /v1/definitions/activity/create */
+    create: (body: CreateDefinitionBody, options?: RequestOptions) =>
+      this.request<CustomActivityResponse>('POST', '/v1/definitions/activity/create', body, options),
+    /** PUT /v1/definitions/activity/modify (activity-cdp's extension) */
+    modify: (body: ModifyDefinitionBody & { activity_field_id: ActivityFieldId }, options?: RequestOptions) =>
+      this.request<CustomActivityResponse>('PUT', '/v1/definitions/activity/modify', body, options),
+    /** DELETE /v1/definitions/activity/delete: archives the definition (its events stay). */
+    archive: (activityFieldId: ActivityFieldId, options?: RequestOptions) =>
+      this.request<ArchiveResponse>('DELETE', '/v1/definitions/activity/delete', { activity_field_id: activityFieldId }, options),
+  };
+
+  readonly instanceSchema = {
+    /** POST /v1/instance-schema/get: the instance's fields and activity definitions. */
+    get: (body: InstanceSchemaBody = { namespaces: [] }, options?: RequestOptions) =>
+      this.request<InstanceSchemaResponse>('POST', '/v1/instance-schema/get', body, options),
+  };
+
+  readonly activities = {
+    /**
+     * POST /v1/activities/create for any number of person activity events: see
+     * CreateActivitiesOptions. Resolves to one outcome per activity, in input order; it rejects
+     * only when the caller's code throws (never for a failed request: that is an outcome).
+     */
+    create: (activities: readonly PersonActivity[], options: CreateActivitiesOptions = {}): Promise<Array<Outcome<PersonActivityResult>>> =>
+      createInBatches<PersonActivity, PersonActivityResult>(activities, options, (body, signal) =>
+        requestJson(this.settings, 'POST', '/v1/activities/create', body, { signal })),
+  };
+
+  readonly persons = {
+    /** POST /v1/person/get: a page of people. */
+    get: (body: GetPersonsBody = {}, options?: RequestOptions) =>
+      this.request<GetPersonsResponse>('POST', '/v1/person/get', body, options),
+    /** POST /v1/person/get/activities: a page of one person's activity events. */
+    getActivities: (body: GetPersonActivitiesBody, options?: RequestOptions) =>
+      this.request<GetActivitiesResponse>('POST', '/v1/person/get/activities', body, options),
+  };
+
+  readonly accounts = {
+    /** POST /v1/accounts/get: a page of accounts. */
+    get: (body: GetAccountsBody = {}, options?: RequestOptions) =>
+      this.request<GetAccountsResponse>('POST', '/v1/accounts/get', body, options),
+    /** POST /v1/accounts/get/activities: a page of one account's activity events. */
+    getActivities: (body: GetAccountActivitiesBody, options?: RequestOptions) =>
+      this.request<GetActivitiesResponse>('POST', '/v1/accounts/get/activities', body, options),
+    activities: {
+      /** POST /v1/accounts/activities/create for any number of account activity events. */
+      create: (activities: readonly AccountActivity[], options: CreateActivitiesOptions = {}): Promise<Array<Outcome<AccountActivityResult>>> =>
+        createInBatches<AccountActivity, AccountActivityResult>(activities, options, (body, signal) =>
+          requestJson(this.settings, 'POST', '/v1/accounts/activities/create', body, { signal })),
+    },
+  };
+}
+
+/** Counts outcomes by status, e.g. {ingested: 240, invalid: 10}. */
+export function countByStatus(outcomes: ReadonlyArray<{ status: string }>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;
+  return counts;
+}
