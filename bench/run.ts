@@ -1,0 +1,584 @@
+// `npm run bench`: the benchmark of issue 6. Starts the server as a child process on a fresh
+// PostgreSQL database (and/or a fresh embedded data folder), creates the definitions, seeds the
+// existing persons and accounts through the API, drives load from a separate process at fixed
+// concurrency levels, measures the machine's ceilings for the same rows in the same run, and
+// writes bench/results/<date>.{json,md,svg}. Run `npm run bench -- --help` for the options.
+import { execFileSync, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { measureCopyCeiling } from './ceilings.js';
+import { createBenchDatabase } from './database.js';
+import type { LoadConfig, LoadResult } from './loadgen.js';
+import { CORES, cpuSeconds, ProcSampler } from './proc.js';
+import { errorCounts, markdown, svg, type Drain, type LevelResult, type Results, type Scenario, type StoreRun } from './report.js';
+import { startServer, type ServerHandle } from './server.js';
+import { DEFINITIONS, seedBody, type Subject } from './workload.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/
+const ROOT = path.resolve(HERE, '..');
+const SERVER_SCRIPT = path.join(ROOT, 'dist/src/cli/main.js');
+
+const HELP = `npm run bench -- [options]
+
+  --store postgres|pglite|both   store(s) to run the server on (default postgres)
+  --persons N                    existing persons seeded before the load (default 100000)
+  --accounts N                   existing accounts (default persons / 10)
+  --duration S                   seconds per concurrency level (default 10)
+  --warmup S                     unrecorded seconds at 4 connections before each scenario (default 2)
+  --levels 1,4,16,64             concurrency levels (connections)
+  --scenarios sync,account,async which measurements (default all three)
+  --pg-url URL                   PostgreSQL server (default postgres://postgres@127.0.0.1:5432)
+  --template NAME                database the bench database is cloned from (default test)
+  --ceiling-rows N               rows for the COPY / INSERT ceilings (default 100000)
+  --no-fastify                   skip the empty-handler Fastify ceiling
+  --pool-size N                  PG_POOL_SIZE of the server (default: the server's)
+  --drain-timeout S              how long to wait for the async queue to empty (default 180)
+  --cpu-prof                     run the server with --cpu-prof (profiles under bench/results/tmp/)
+  --keep-db                      do not drop the bench database / data folder
+  --smoke                        drive POST /v1/instance-schema/get only (tests the harness)
+  --note TEXT                    a note to print in the results (repeatable)
+  --out DIR                      results folder (default bench/results; smoke runs: bench/results/tmp)`;
+
+const { values: opt } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'postgres' },
+    persons: { type: 'string', default: '100000' },
+    accounts: { type: 'string' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    levels: { type: 'string', default: '1,4,16,64' },
+    scenarios: { type: 'string', default: 'sync,account,async' },
+    'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
+    template: { type: 'string', default: 'test' },
+    'ceiling-rows': { type: 'string', default: '100000' },
+    'no-fastify': { type: 'boolean', default: false },
+    'pool-size': { type: 'string' },
+    'drain-timeout': { type: 'string', default: '180' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'keep-db': { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
+    note: { type: 'string', multiple: true, default: [] },
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (opt.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+function intOpt(name: string, v: string | undefined, min = 0): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${v}`);
+  return n;
+}
+
+const persons = intOpt('persons', opt.persons);
+const accounts = opt.accounts === undefined ? Math.floor(persons / 10) : intOpt('accounts', opt.accounts);
+const durationMs = intOpt('duration', opt.duration, 1) * 1000;
+const warmupMs = intOpt('warmup', opt.warmup) * 1000;
+const levels = opt.levels.split(',').map((l) => intOpt('levels', l, 1));
+const scenarioNames = opt.scenarios.split(',').map((s) => s.trim());
+for (const s of scenarioNames) if (!['sync', 'account', 'async'].includes(s)) throw new Error(`unknown scenario ${s}`);
+const stores: Array<'postgres' | 'pglite'> = opt.store === 'both' ? ['postgres', 'pglite'] : [opt.store as 'postgres' | 'pglite'];
+for (const s of stores) if (s !== 'postgres' && s !== 'pglite') throw new Error(`--store must be postgres, pglite or both`);
+const pgUrl = opt['pg-url'];
+if (!/^postgres(ql)?:\/\/[^/]*(127\.0\.0\.1|localhost)[:/]/.test(pgUrl + '/')) throw new Error('--pg-url must point at 127.0.0.1');
+const ceilingRows = intOpt('ceiling-rows', opt['ceiling-rows'], 100);
+const drainTimeoutMs = intOpt('drain-timeout', opt['drain-timeout'], 1) * 1000;
+const outDir = path.resolve(opt.out ?? path.join(ROOT, opt.smoke ? 'bench/results/tmp' : 'bench/results'));
+const tmpDir = path.join(ROOT, 'bench/results/tmp');
+
+const log = (...a: unknown[]) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+// ---------------------------------------------------------------------------------------------
+
+async function post(baseUrl: string, apiKey: string, p: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(baseUrl + p, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // kept as text
+  }
+  return { status: res.status, body: parsed };
+}
+
+async function createDefinitions(server: ServerHandle, apiKey: string): Promise<void> {
+  for (const d of DEFINITIONS) {
+    const res = await post(server.baseUrl, apiKey, '/v1/definitions/activity/create', d);
+    if (res.status !== 200) throw new Error(`creating definition ${d.name}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
+/**
+ * Seeds `count` records through the API: requests of 100 new records each, 4 in flight. The API
+ * rather than SQL, because then the records are exactly what the server makes (identity rows,
+ * fields, indexes, an event each), whatever its schema is today; it costs seconds per 100 000.
+ */
+async function seed(server: ServerHandle, apiKey: string, subject: Subject, count: number): Promise<{ seconds: number; errors: number; samples: string[] }> {
+  const p = subject === 'person' ? '/v1/activities/create' : '/v1/accounts/activities/create';
+  const pool = new Pool(server.baseUrl, { connections: 4 });
+  let next = 0;
+  let errors = 0;
+  const samples: string[] = [];
+  const t0 = performance.now();
+  let lastLog = t0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let from = next; from < count; from = next) {
+        next += 100;
+        const res = await pool.request({
+          path: p, method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+          body: seedBody(subject, from, Math.min(from + 100, count)),
+        });
+        const text = await res.body.text();
+        if (res.statusCode !== 200) {
+          errors += Math.min(100, count - from);
+          if (samples.length < 3) samples.push(`${res.statusCode} ${text.slice(0, 300)}`);
+          continue;
+        }
+        for (const a of (JSON.parse(text) as { activities: Array<{ status: string; error?: string }> }).activities) {
+          if (a.status !== 'ingested') {
+            errors++;
+            if (samples.length < 3) samples.push(JSON.stringify(a));
+          }
+        }
+        if (performance.now() - lastLog > 10_000) {
+          lastLog = performance.now();
+          log(`  seeded ${next} / ${count} ${subject}s`);
+        }
+      }
+    }),
+  );
+  await pool.close();
+  return { seconds: (performance.now() - t0) / 1000, errors, samples };
+}
+
+// ---- async queue observation ----------------------------------------------------------------
+
+/** Counts activities still waiting in the async queue, or undefined when it cannot be seen. */
+type QueueProbe = () => Promise<number | undefined>;
+
+async function pgQueueProbe(databaseUrl: string): Promise<{ probe: QueueProbe; close: () => Promise<void>; describe: string } | undefined> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  const tables = await c.query<{ relname: string }>(
+    `select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = 'public' and relkind in ('r', 'p') and relname ~ 'queue' order by relname`,
+  );
+  const table = tables.rows[0]?.relname;
+  if (!table) {
+    await c.end();
+    return undefined;
+  }
+  const cols = (await c.query<{ column_name: string; data_type: string }>(
+    `select column_name, data_type from information_schema.columns where table_schema = 'public' and table_name = $1`, [table],
+  )).rows;
+  const has = (name: string) => cols.some((x) => x.column_name === name);
+  const t = pg.escapeIdentifier(table);
+  // Pending = rows not yet done. A row may hold one activity or a whole request (a jsonb array).
+  const where = has('done_at') ? 'where done_at is null' : has('finished_at') ? 'where finished_at is null' : has('processed_at') ? 'where processed_at is null' : '';
+  const countExpr = has('activity_count') ? 'coalesce(sum(activity_count), 0)'
+    : cols.some((x) => x.column_name === 'activities' && x.data_type === 'jsonb') ? 'coalesce(sum(jsonb_array_length(activities)), 0)'
+    : cols.some((x) => x.column_name === 'body' && x.data_type === 'jsonb') ? "coalesce(sum(jsonb_array_length(body->'activities')), 0)"
+    : 'count(*)';
+  const sql = `select ${countExpr}::bigint as n from ${t} ${where}`;
+  return {
+    describe: sql,
+    probe: async () => Number((await c.query<{ n: string }>(sql)).rows[0]!.n),
+    close: () => c.end(),
+  };
+}
+
+/**
+ * Waits until the queue is empty (by the probe), or, without a probe, until the server and its
+ * backends have been idle (< 5 % of a core) for a second: the worker has nothing left to do.
+ */
+async function waitDrain(probe: QueueProbe | undefined, serverPid: number, pgPids: () => Promise<number[]>, backlogAtStop: number | undefined): Promise<{ emptyAfterMs: number | undefined; method: string }> {
+  const t0 = performance.now();
+  if (probe && backlogAtStop !== undefined) {
+    while (performance.now() - t0 < drainTimeoutMs) {
+      if ((await probe()) === 0) return { emptyAfterMs: performance.now() - t0, method: 'queue table polled every 100 ms' };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { emptyAfterMs: undefined, method: 'queue table polled every 100 ms' };
+  }
+  const busy = async () => {
+    let s = cpuSeconds(serverPid) ?? 0;
+    for (const p of await pgPids()) s += cpuSeconds(p) ?? 0;
+    return s;
+  };
+  let idleSince: number | undefined;
+  let prev = await busy();
+  let prevT = performance.now();
+  while (performance.now() - t0 < drainTimeoutMs) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = performance.now();
+    const cur = await busy();
+    const share = (cur - prev) / ((now - prevT) / 1000);
+    prev = cur;
+    prevT = now;
+    if (share < 0.05) {
+      idleSince ??= now - 250;
+      if (now - idleSince >= 1000) return { emptyAfterMs: idleSince - t0, method: 'server + backends idle (< 5 % CPU) for 1 s' };
+    } else {
+      idleSince = undefined;
+    }
+  }
+  return { emptyAfterMs: undefined, method: 'server + backends idle (< 5 % CPU) for 1 s' };
+}
+
+// ---- one level -----------------------------------------------------------------------------
+
+let prefixCounter = 0;
+
+async function runLevel(
+  server: ServerHandle, apiKey: string, kind: LoadConfig['kind'], p: string, connections: number, ms: number,
+  extra: { async?: boolean; existing?: number; reuseBodies?: number; pgPids: () => Promise<number[]> },
+): Promise<LevelResult> {
+  const child = fork(path.join(HERE, 'loadgen.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const config: LoadConfig = {
+    baseUrl: server.baseUrl, path: p, apiKey, connections, durationMs: ms, kind, async: extra.async ?? false,
+    existing: extra.existing ?? 0, prefix: `r${Date.now().toString(36)}x${prefixCounter++}`, seed: 1000 + prefixCounter,
+    reuseBodies: extra.reuseBodies ?? 0,
+  };
+  const sampler = new ProcSampler(server.pid, () => child.pid, extra.pgPids);
+  const result = await new Promise<LoadResult>((resolve, reject) => {
+    child.on('message', (m: { type: string; result?: LoadResult; error?: string }) => {
+      if (m.type === 'started') sampler.start();
+      else if (m.type === 'result') resolve(m.result!);
+      else if (m.type === 'error') reject(new Error(m.error));
+    });
+    child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+    child.send({ cmd: 'run', config });
+  });
+  const usage = await sampler.stop(result.cpuSeconds);
+  return { connections, load: result, usage };
+}
+
+function levelLine(name: string, l: LevelResult): string {
+  const e = errorCounts(l.load);
+  return `  ${name} c=${l.connections}: ${l.load.activitiesPerSec} act/s, ${l.load.requestsPerSec} req/s, ` +
+    `p50 ${l.load.latencyMs.p50} ms, p99 ${l.load.latencyMs.p99} ms, max ${l.load.latencyMs.max} ms, ` +
+    `server ${l.usage.serverCpuPct}% / ${l.usage.serverRssMbMax} MB, pg ${l.usage.pgCpuPct}%, other ${l.usage.otherCpuPct}%, ` +
+    `errors http ${e.http} invalid ${e.invalid} rate_limited ${e.rateLimited}` +
+    (l.load.errorSamples.length ? `\n    e.g. ${l.load.errorSamples.slice(0, 2).join('\n    e.g. ')}` : '');
+}
+
+// ---- one store -----------------------------------------------------------------------------
+
+async function runStore(store: 'postgres' | 'pglite', results: Results): Promise<void> {
+  const apiKey = `bench_${randomBytes(24).toString('hex')}`;
+  const env: Record<string, string> = {
+    LOG_LEVEL: 'warn',
+    BOOTSTRAP_API_KEYS: apiKey,
+    ACTIVITY_DAILY_LIMIT: '0', // no per-person daily limit: the load repeats existing persons
+    WORKER_ENABLED: 'true',
+  };
+  if (opt['pool-size']) env['PG_POOL_SIZE'] = opt['pool-size'];
+  let db: Awaited<ReturnType<typeof createBenchDatabase>> | undefined;
+  let dataDir: string | undefined;
+  if (store === 'postgres') {
+    db = await createBenchDatabase(pgUrl, opt.template);
+    env['DATABASE_URL'] = db.url;
+    log(`database ${db.name} (from ${db.createdFrom})`);
+  } else {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'acdp-bench-'));
+    env['DATA_DIR'] = dataDir;
+    log(`data folder ${dataDir}`);
+  }
+  const profDir = path.join(tmpDir, `prof-${store}-${Date.now()}`);
+  const nodeFlags = opt['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+
+  // PostgreSQL backends of the bench database (to measure their CPU); none for PGlite (in-process).
+  const admin = db ? new pg.Client({ connectionString: db.url }) : undefined;
+  await admin?.connect();
+  const pgPids = async (): Promise<number[]> => {
+    if (!admin || !db) return [];
+    const r = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [db.name]);
+    return r.rows.map((x) => x.pid);
+  };
+
+  let server: ServerHandle | undefined;
+  const run: StoreRun = {
+    store,
+    ...(db ? { database: db.name } : {}),
+    serverReadyMs: 0,
+    seed: { persons: 0, accounts: 0, seconds: 0, activitiesPerSec: 0, method: 'through the API', errors: 0 },
+    scenarios: [],
+    serverEnv: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, k === 'BOOTSTRAP_API_KEYS' ? '<bench key>' : k === 'DATABASE_URL' ? v.replace(/\/\/[^@]*@/, '//…@') : v])),
+  };
+  results.runs.push(run);
+  try {
+    server = await startServer({ script: SERVER_SCRIPT, args: ['serve'], env, apiKey, nodeFlags });
+    run.serverReadyMs = server.readyMs;
+    log(`${store} server pid ${server.pid} answered after ${server.readyMs} ms`);
+    await createDefinitions(server, apiKey);
+
+    if (opt.smoke) {
+      const s: Scenario = { name: 'smoke', path: '/v1/instance-schema/get', description: 'POST /v1/instance-schema/get (harness test only).', levels: [] };
+      run.scenarios.push(s);
+      for (const c of levels) {
+        const l = await runLevel(server, apiKey, 'schema', s.path, c, durationMs, { pgPids });
+        log(levelLine(s.name, l));
+        s.levels.push(l);
+      }
+    } else {
+      const tSeed = performance.now();
+      const sp = await seed(server, apiKey, 'person', persons);
+      log(`seeded ${persons} persons in ${sp.seconds.toFixed(1)} s (${sp.errors} errors)${sp.samples.length ? ': ' + sp.samples.join(' | ') : ''}`);
+      const sa = await seed(server, apiKey, 'account', accounts);
+      log(`seeded ${accounts} accounts in ${sa.seconds.toFixed(1)} s (${sa.errors} errors)${sa.samples.length ? ': ' + sa.samples.join(' | ') : ''}`);
+      const seconds = (performance.now() - tSeed) / 1000;
+      run.seed = { persons, accounts, seconds, activitiesPerSec: Math.round((persons + accounts) / Math.max(seconds, 0.001)), method: 'through the API (100 new records a request, 4 in flight)', errors: sp.errors + sa.errors };
+      if (sp.errors + sa.errors > 0) results.notes.push(`Seeding had ${sp.errors + sa.errors} errors: ${[...sp.samples, ...sa.samples].join(' | ')}`);
+
+      const queue = db ? await pgQueueProbe(db.url) : undefined;
+      if (queue) log(`async queue probe: ${queue.describe}`);
+      try {
+        for (const name of scenarioNames) {
+          const isAsync = name === 'async';
+          const subject: Subject = name === 'account' ? 'account' : 'person';
+          const p = subject === 'person' ? '/v1/activities/create' : '/v1/accounts/activities/create';
+          const s: Scenario = {
+            name: name === 'sync' ? 'sync person events' : name === 'async' ? 'async person events' : 'account events',
+            path: p,
+            description: isAsync
+              ? 'Same bodies as the sync person events with `"async": true`: activities/s here is the acknowledge rate; the drain columns say how fast the worker empties the queue. Each level waits for the queue to empty before the next.'
+              : `Requests of 100 activities: 70 % existing ${subject}s (of ${subject === 'person' ? persons : accounts} seeded), 30 % new, ~10 % of slots repeating a ${subject} already in the request, half with key + created.`,
+            levels: [],
+          };
+          run.scenarios.push(s);
+          const existing = subject === 'person' ? persons : accounts;
+          if (warmupMs > 0) {
+            await runLevel(server, apiKey, subject, p, 4, warmupMs, { async: isAsync, existing, pgPids });
+            if (isAsync) await waitDrain(queue?.probe, server.pid, pgPids, queue ? 0 : undefined);
+          }
+          for (const c of levels) {
+            const l = await runLevel(server, apiKey, subject, p, c, durationMs, { async: isAsync, existing, pgPids });
+            if (isAsync) {
+              const backlog = queue ? await queue.probe() : undefined;
+              const d = await waitDrain(queue?.probe, server.pid, pgPids, backlog);
+              const acked = l.load.activities;
+              const drain: Drain = {
+                backlogAtStop: backlog ?? NaN,
+                emptyAfterMs: d.emptyAfterMs === undefined ? undefined : Math.round(d.emptyAfterMs),
+                overallActivitiesPerSec: d.emptyAfterMs === undefined ? undefined : Math.round((acked * 1000) / (l.load.elapsedMs + d.emptyAfterMs)),
+                afterStopActivitiesPerSec: d.emptyAfterMs === undefined || backlog === undefined || d.emptyAfterMs < 1 ? undefined : Math.round((backlog * 1000) / d.emptyAfterMs),
+                method: d.method,
+              };
+              l.drain = drain;
+              log(`  drain: backlog ${backlog ?? '?'} at stop, empty after ${d.emptyAfterMs === undefined ? 'timeout' : (d.emptyAfterMs / 1000).toFixed(1) + ' s'} (${d.method})`);
+            }
+            log(levelLine(s.name, l));
+            s.levels.push(l);
+          }
+        }
+      } finally {
+        await queue?.close();
+      }
+    }
+  } catch (error) {
+    if (server) console.error(`server output:\n${server.output()}`);
+    throw error;
+  } finally {
+    await admin?.end();
+    if (server) {
+      const code = await server.stop();
+      if (code !== 0) results.notes.push(`${store} server exited with ${code} at stop`);
+    }
+  }
+
+  // First request after a restart on the data just written (the embedded store's goal: < 1 s).
+  try {
+    const again = await startServer({ script: SERVER_SCRIPT, args: ['serve'], env, apiKey });
+    run.restartReadyMs = again.readyMs;
+    log(`${store} restarted: first answer after ${again.readyMs} ms`);
+    await again.stop();
+  } catch (error) {
+    results.notes.push(`restart on the written data failed: ${String(error).slice(0, 300)}`);
+  }
+  if (opt['cpu-prof'] && fs.existsSync(profDir)) run.cpuProfiles = fs.readdirSync(profDir).map((f) => path.join(profDir, f));
+
+  if (db) {
+    try {
+      log('ceilings: COPY and 100-row INSERT of the same rows');
+      results.ceilings.copy = await measureCopyCeiling(db.url, { rows: ceilingRows });
+      const c = results.ceilings.copy;
+      log(`  COPY ${c.copyRowsPerSec} rows/s (trials ${c.copyTrialsRowsPerSec.join(', ')}), INSERT×100 ${c.insert100RowsPerSec} rows/s (1 conn), ${c.insert100Conn4RowsPerSec} rows/s (4 conns); rows from ${c.sourceTable}${c.synthetic ? ' (synthetic)' : ''}`);
+    } finally {
+      if (opt['keep-db']) log(`kept database ${db.name}`);
+      else await db.drop();
+    }
+  }
+  if (dataDir) {
+    if (opt['keep-db']) log(`kept data folder ${dataDir}`);
+    else fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function fastifyCeiling(results: Results): Promise<void> {
+  const apiKey = 'unused-by-the-empty-handler';
+  const server = await startServer({ script: path.join(HERE, 'fastify-empty.js'), args: [], env: {}, apiKey });
+  try {
+    const s: Scenario = {
+      name: 'fastify empty handler',
+      path: '/v1/activities/create',
+      description: 'Fastify 5 with the same body limit, parsing the same bodies (200 made up front and cycled), answering {"activities":[]}.',
+      levels: [],
+    };
+    await runLevel(server, apiKey, 'person', s.path, 4, Math.min(warmupMs, 2000), { existing: persons, reuseBodies: 200, pgPids: async () => [] });
+    for (const c of levels) {
+      const l = await runLevel(server, apiKey, 'person', s.path, c, durationMs, { existing: persons, reuseBodies: 200, pgPids: async () => [] });
+      log(levelLine(s.name, l));
+      s.levels.push(l);
+    }
+    results.ceilings.fastify = s;
+  } finally {
+    await server.stop();
+  }
+}
+
+// ---- ratios, goals, files ------------------------------------------------------------------
+
+function addRatios(results: Results): void {
+  const copy = results.ceilings.copy;
+  const insert = copy ? Math.max(copy.insert100RowsPerSec, copy.insert100Conn4RowsPerSec) : undefined;
+  for (const run of results.runs) {
+    for (const s of run.scenarios) {
+      for (const l of s.levels) {
+        const f = results.ceilings.fastify?.levels.find((x) => x.connections === l.connections);
+        l.ratios = {};
+        if (copy && l.load.activities > 0) l.ratios['copy'] = l.load.activitiesPerSec / copy.copyRowsPerSec;
+        if (insert && l.load.activities > 0) l.ratios['insert100'] = l.load.activitiesPerSec / insert;
+        if (f) l.ratios['fastifyRequests'] = l.load.requestsPerSec / f.load.requestsPerSec;
+      }
+    }
+  }
+}
+
+function addGoals(results: Results): void {
+  const best = (s: Scenario | undefined) => (s ? Math.max(...s.levels.map((l) => l.load.activitiesPerSec)) : undefined);
+  const totalErrors = (s: Scenario) => s.levels.reduce((a, l) => {
+    const e = errorCounts(l.load);
+    return a + e.http + e.invalid + e.rateLimited + e.other;
+  }, 0);
+  const pgRun = results.runs.find((r) => r.store === 'postgres');
+  const sync = pgRun?.scenarios.find((s) => s.name === 'sync person events');
+  const copy = results.ceilings.copy;
+  if (sync && copy && !copy.synthetic) {
+    const b = best(sync)!;
+    results.goals.push({ goal: 'PostgreSQL sync person events ≥ 40 % of the COPY ceiling', measured: `${b.toLocaleString('en-US')} act/s = ${Math.round((100 * b) / copy.copyRowsPerSec)} % of ${copy.copyRowsPerSec.toLocaleString('en-US')}`, met: b >= 0.4 * copy.copyRowsPerSec });
+    const at16 = sync.levels.find((l) => l.connections === 16);
+    if (at16) results.goals.push({ goal: 'p99 < 100 ms at 16 connections (sync person events)', measured: `${at16.load.latencyMs.p99} ms`, met: at16.load.latencyMs.p99 < 100 });
+    const errs = totalErrors(sync);
+    results.goals.push({ goal: 'no errors (sync person events)', measured: `${errs}`, met: errs === 0 });
+  }
+  const asyncS = pgRun?.scenarios.find((s) => s.name === 'async person events');
+  if (asyncS) {
+    const b = best(asyncS)!;
+    results.goals.push({ goal: 'async acknowledge ≥ 100 000 activities/s', measured: `${b.toLocaleString('en-US')} act/s`, met: b >= 100_000 });
+    const drains = asyncS.levels.map((l) => l.drain?.overallActivitiesPerSec).filter((x): x is number => x !== undefined);
+    const afterStop = asyncS.levels.map((l) => l.drain?.afterStopActivitiesPerSec).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    const d = Math.max(...drains, ...afterStop);
+    if (sync && (drains.length || afterStop.length)) {
+      const sb = best(sync)!;
+      results.goals.push({ goal: 'worker drains at ≥ the sync rate', measured: `best drain ${d.toLocaleString('en-US')} act/s vs sync ${sb.toLocaleString('en-US')} act/s`, met: d >= sb });
+    }
+  }
+  const embedded = results.runs.find((r) => r.store === 'pglite');
+  if (embedded) {
+    const es = embedded.scenarios.find((s) => s.name === 'sync person events');
+    if (es) results.goals.push({ goal: 'embedded store ≥ 10 000 activities/s sync', measured: `${best(es)!.toLocaleString('en-US')} act/s`, met: best(es)! >= 10_000 });
+    if (embedded.restartReadyMs !== undefined) results.goals.push({ goal: 'embedded: first request < 1 s after start on an existing data folder', measured: `${embedded.restartReadyMs} ms`, met: embedded.restartReadyMs < 1000 });
+  }
+  results.goals.push({ goal: 'throughput with 1 000 000 persons within 20 % of 100 000', measured: `this run: ${persons.toLocaleString('en-US')} persons; compare two result files`, met: null });
+}
+
+function sh(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { cwd: ROOT }).toString().trim();
+  } catch {
+    return '?';
+  }
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(SERVER_SCRIPT)) throw new Error(`${SERVER_SCRIPT} is missing: build the server first (npm run build)`);
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.mkdirSync(tmpDir, { recursive: true });
+  let pgVersion = '?';
+  try {
+    const c = new pg.Client({ connectionString: pgUrl.replace(/\/?$/, '') + '/postgres' });
+    await c.connect();
+    pgVersion = (await c.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
+    await c.end();
+  } catch (error) {
+    if (stores.includes('postgres')) throw error;
+  }
+  const dirty = sh('git', ['status', '--porcelain', '--', 'src']) !== '';
+  const results: Results = {
+    version: 1,
+    startedAt: new Date().toISOString(),
+    finishedAt: '',
+    commit: sh('git', ['rev-parse', '--short', 'HEAD']) + (dirty ? ' (src/ has uncommitted changes)' : ''),
+    machine: {
+      cores: CORES,
+      cpu: os.cpus()[0]?.model ?? '?',
+      memoryMb: Math.round(os.totalmem() / 1048576),
+      node: process.version,
+      postgres: pgVersion,
+      loadavgAtStart: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    },
+    options: { stores, persons, accounts, durationS: durationMs / 1000, warmupS: warmupMs / 1000, levels, scenarios: scenarioNames, ceilingRows, poolSize: opt['pool-size'] ?? 'server default', smoke: opt.smoke, cpuProf: opt['cpu-prof'] },
+    notes: [
+      'The machine has 2 cores shared with other developers\' work (tests, builds): figures taken while they run are noisy; the "other CPU %" column shows how much of the machine went elsewhere during each level.',
+      'Server, PostgreSQL and the load generator share the same 2 cores, so the load generator\'s CPU is taken from the server\'s budget; its share is in the "loadgen CPU %" column.',
+      ...(opt.note ?? []),
+    ],
+    runs: [],
+    ceilings: {},
+    goals: [],
+  };
+  for (const store of stores) await runStore(store, results);
+  if (!opt['no-fastify']) {
+    log('ceiling: Fastify with an empty handler');
+    await fastifyCeiling(results);
+  }
+  addRatios(results);
+  addGoals(results);
+  results.finishedAt = new Date().toISOString();
+  results.machine['loadavgAtEnd'] = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
+  const stamp = results.startedAt.slice(0, 16).replace(/:/g, '').replace('T', '-'); // 2026-11-23-0412
+  const base = path.join(outDir, stamp);
+  const svgName = `${stamp}.svg`;
+  fs.writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(`${base}.svg`, svg(results));
+  const md = markdown(results, svgName);
+  fs.writeFileSync(`${base}.md`, md);
+  if (!opt.smoke) fs.writeFileSync(path.join(outDir, 'latest.md'), `Latest results: [${stamp}.md](${stamp}.md)\n\n` + md);
+  console.log('\n' + md);
+  log(`wrote ${base}.json, .md, .svg`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
