@@ -1,6 +1,9 @@
 // The `activity-cdp` command.
 import { ConfigError, loadConfig } from '../config.js';
 import { DataDirLockedError } from '../store/data-dir-lock.js';
+import { definitionsCommand } from './definitions.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
 import { INSTANCES_HELP, KEYS_HELP, instancesCommand, keysCommand } from './keys.js';
 import { CliError } from './output.js';
 import { serve } from './serve.js';
@@ -13,6 +16,11 @@ Server:
   serve                Serve the API (settings from the environment; see README)
   keys ...             Manage API keys (create, list, revoke)
   instances ...        Per-instance limits
+
+Client (over HTTP, against this server or Ortto; --base-url or --region, --api-key):
+  definitions ...      Activity definitions: create -f FILE, list, archive ID
+  import FILE          Send a file of activity events (NDJSON or CSV), with a rejects file
+  export               Activity events as NDJSON (--person ID, --account ID, or all)
 
 Run "activity-cdp <command> --help" for a command's options.
 
@@ -32,6 +40,15 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'instances':
         await instancesCommand(loadConfig(), rest);
+        return 0;
+      case 'definitions':
+        await definitionsCommand(rest);
+        return 0;
+      case 'import':
+        await importCommand(rest);
+        return typeof process.exitCode === 'number' ? process.exitCode : 0;
+      case 'export':
+        await exportCommand(rest);
         return 0;
       case undefined:
       case 'help':

@@ -154,7 +154,9 @@ export async function requestJson<T>(
 }
 
 function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  const cause = (error as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } })?.cause;
+  const code = cause?.code ?? cause?.errors?.find((e) => e?.code)?.code;
+  if (code) return code;
+  if (cause?.message) return cause.message;
   return error instanceof Error ? error.message : String(error);
 }
