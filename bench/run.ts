@@ -43,6 +43,7 @@ const HELP = `npm run bench -- [options]
   --keep-db                      do not drop the bench database / data folder
   --smoke                        drive POST /v1/instance-schema/get only (tests the harness)
   --note TEXT                    a note to print in the results (repeatable)
+  --compare FILE.json            an earlier result (e.g. with --persons 1000000) to compare sync throughput with
   --out DIR                      results folder (default bench/results; smoke runs: bench/results/tmp)`;
 
 const { values: opt } = parseArgs({
@@ -64,6 +65,7 @@ const { values: opt } = parseArgs({
     'keep-db': { type: 'boolean', default: false },
     smoke: { type: 'boolean', default: false },
     note: { type: 'string', multiple: true, default: [] },
+    compare: { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -505,7 +507,20 @@ function addGoals(results: Results): void {
     if (es) results.goals.push({ goal: 'embedded store ≥ 10 000 activities/s sync', measured: `${best(es)!.toLocaleString('en-US')} act/s`, met: best(es)! >= 10_000 });
     if (embedded.restartReadyMs !== undefined) results.goals.push({ goal: 'embedded: first request < 1 s after start on an existing data folder', measured: `${embedded.restartReadyMs} ms`, met: embedded.restartReadyMs < 1000 });
   }
-  results.goals.push({ goal: 'throughput with 1 000 000 persons within 20 % of 100 000', measured: `this run: ${persons.toLocaleString('en-US')} persons; compare two result files`, met: null });
+  const other = opt.compare ? (JSON.parse(fs.readFileSync(opt.compare, 'utf8')) as Results) : undefined;
+  const otherSync = other?.runs.find((r) => r.store === 'postgres')?.scenarios.find((s) => s.name === 'sync person events');
+  const otherPersons = Number(other?.options['persons'] ?? 0);
+  if (sync && otherSync && otherPersons !== persons) {
+    const [small, large] = otherPersons < persons ? [best(otherSync)!, best(sync)!] : [best(sync)!, best(otherSync)!];
+    const [np, nl] = otherPersons < persons ? [otherPersons, persons] : [persons, otherPersons];
+    results.goals.push({
+      goal: 'throughput with 1 000 000 persons within 20 % of 100 000',
+      measured: `sync best ${large.toLocaleString('en-US')} act/s with ${nl.toLocaleString('en-US')} persons vs ${small.toLocaleString('en-US')} with ${np.toLocaleString('en-US')} (${Math.round((100 * large) / small)} %; other run ${path.basename(opt.compare!)})`,
+      met: large >= 0.8 * small,
+    });
+  } else {
+    results.goals.push({ goal: 'throughput with 1 000 000 persons within 20 % of 100 000', measured: `this run: ${persons.toLocaleString('en-US')} persons; give --compare an earlier result with the other size`, met: null });
+  }
 }
 
 function sh(cmd: string, args: string[]): string {
