@@ -46,8 +46,8 @@ the rejects file); 1 the import could not run or stopped (e.g. the API key was r
 
 ${CONNECTION_HELP}`;
 
-/** Activities handed to the SDK at a time: enough to keep every concurrent request busy. */
-const WINDOW = 100 * 4 * 4;
+/** Activities handed to the SDK at a time per request in flight: keeps every one of them busy. */
+const WINDOW_PER_REQUEST = 100 * 4;
 const FATAL = new Set([401, 403, 404, 405, 415]);
 
 interface Counts {
@@ -141,6 +141,7 @@ export async function importCommand(argv: string[]): Promise<void> {
   const line = () =>
     `${counts.read} read, ${counts.ingested + counts.queued} taken, ${counts.invalid + counts.rate_limited + counts.failed} refused`;
   const started = Date.now();
+  const windowSize = WINDOW_PER_REQUEST * (options.concurrency ?? 4);
   let stopped: string | undefined;
 
   try {
@@ -152,7 +153,7 @@ export async function importCommand(argv: string[]): Promise<void> {
         await rejects.write({ line: record.line, status: 'invalid', error: record.error, raw: record.raw });
       } else {
         window.push(record);
-        if (window.length >= WINDOW) {
+        if (window.length >= windowSize) {
           stopped = await send(client, window, accounts, options, counts, rejects, () => bar.update(progress.bytesRead, line()));
           window = [];
           if (stopped) break;
