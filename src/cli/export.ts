@@ -11,7 +11,7 @@ import { CliError } from './output.js';
 
 export const EXPORT_HELP = `Usage: activity-cdp export [--person ID | --account ID | --accounts] [options]
 
-Writes activity events as NDJSON, one event per line, oldest first per person or account:
+Writes activity events as NDJSON, one event per line, person by person (or account by account):
   {"person_id": "...", "id": "...", "field_id": "act:cm:...", "attr": {...}, "created_at": "...", ...}
 
   (nothing)            Every person's events (pages through POST /v1/person/get)

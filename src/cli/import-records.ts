@@ -15,6 +15,7 @@ export interface ImportRecord {
 }
 
 export interface ReadProgress {
+  /** Bytes of the lines handed out so far (UTF-16 units: exact for ASCII, close otherwise). */
   bytesRead: number;
 }
 
@@ -22,17 +23,20 @@ async function* lines(file: string, progress: ReadProgress): AsyncGenerator<stri
   const stream = fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
   let rest = '';
   for await (const chunk of stream as AsyncIterable<string>) {
-    progress.bytesRead = stream.bytesRead;
     rest += chunk;
     let nl: number;
     let start = 0;
     while ((nl = rest.indexOf('\n', start)) !== -1) {
+      progress.bytesRead += nl + 1 - start;
       yield rest.slice(start, nl).replace(/\r$/, '');
       start = nl + 1;
     }
     rest = rest.slice(start);
   }
-  if (rest !== '') yield rest.replace(/\r$/, '');
+  if (rest !== '') {
+    progress.bytesRead += rest.length;
+    yield rest.replace(/\r$/, '');
+  }
 }
 
 export async function* readNdjson(file: string, progress: ReadProgress): AsyncGenerator<ImportRecord> {
