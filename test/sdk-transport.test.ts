@@ -198,6 +198,12 @@ describe('activities.create splits requests and keeps the input order', () => {
     }
   });
 
+  it('answers an empty list with an empty list, sending nothing', async () => {
+    const server = await fakeServer((req, _n, res) => echo(req, res));
+    assert.deepEqual(await fastClient(server.url).activities.create([]), []);
+    assert.equal(server.seen.length, 0);
+  });
+
   it('reports progress as requests complete', async () => {
     const server = await fakeServer((req, _n, res) => echo(req, res));
     const seen: number[] = [];
