@@ -7,6 +7,7 @@ import { importCommand } from './import.js';
 import { INSTANCES_HELP, KEYS_HELP, instancesCommand, keysCommand } from './keys.js';
 import { CliError } from './output.js';
 import { serve } from './serve.js';
+import { runWorker } from './worker.js';
 
 const HELP = `activity-cdp: a custom-activities store with Ortto's API
 
@@ -14,6 +15,7 @@ Usage: activity-cdp <command> [options]
 
 Server:
   serve                Serve the API (settings from the environment; see README)
+  worker               Drain the async queue only (scale-out on PostgreSQL)
   keys ...             Manage API keys (create, list, revoke)
   instances ...        Per-instance limits
 
@@ -34,6 +36,9 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         await serve(loadConfig());
+        return -1; // keeps running until a signal
+      case 'worker':
+        await runWorker(loadConfig());
         return -1; // keeps running until a signal
       case 'keys':
         await keysCommand(loadConfig(), rest);

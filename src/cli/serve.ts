@@ -5,6 +5,7 @@ import { buildApp, LOG_REDACT } from '../http/app.js';
 import type { Db } from '../store/db.js';
 import { addApiKey, countInstances, createInstance, generateKey, keyExists } from '../store/instances.js';
 import { openStore } from '../store/open.js';
+import { Worker } from '../ingest/worker.js';
 
 /** Gives each bootstrap key that does not exist yet its own new instance. */
 export async function bootstrapKeys(db: Db, keys: string[]): Promise<number> {
@@ -20,11 +21,7 @@ export async function bootstrapKeys(db: Db, keys: string[]): Promise<number> {
   return created;
 }
 
-export interface Stoppable {
-  stop(): Promise<void>;
-}
-
-export async function serve(config: Config, extras: Array<(db: Db) => Promise<Stoppable>> = []): Promise<void> {
+export async function serve(config: Config): Promise<void> {
   const startedAt = performance.now();
   const store = await openStore(config, 'serve');
   const { db } = store;
@@ -36,13 +33,21 @@ export async function serve(config: Config, extras: Array<(db: Db) => Promise<St
     await addApiKey(db, instanceId, firstKey);
   }
 
+  let worker: Worker | undefined;
   const app = await buildApp({
     db,
     config,
     logger: { level: config.logLevel, redact: LOG_REDACT },
+    notifyQueue: () => worker?.notify(),
   });
-  const background: Stoppable[] = [];
-  for (const start of extras) background.push(await start(db));
+  if (config.workerEnabled) {
+    worker = new Worker(db, {
+      activityDailyLimit: config.activityDailyLimit,
+      pollMs: config.workerPollMs,
+      concurrency: db.kind === 'pglite' ? 1 : config.workerConcurrency,
+      log: app.log,
+    });
+  }
 
   let closing: Promise<void> | undefined;
   const shutdown = (signal: string) => {
@@ -51,7 +56,7 @@ export async function serve(config: Config, extras: Array<(db: Db) => Promise<St
     closing = (async () => {
       try {
         await app.close();
-        for (const b of background) await b.stop();
+        await worker?.stop();
       } finally {
         await store.close();
       }
@@ -68,6 +73,7 @@ export async function serve(config: Config, extras: Array<(db: Db) => Promise<St
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   const address = await app.listen({ port: config.port, host: config.host });
+  worker?.start();
   app.log.info({ store: db.kind, ms: Math.round(performance.now() - startedAt) }, `ready on ${address}`);
   if (firstKey) {
     // Printed once, to the terminal only (never to the log): the store keeps only its hash.

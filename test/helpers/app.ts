@@ -7,6 +7,7 @@ import { buildApp } from '../../src/http/app.js';
 import type { Db } from '../../src/store/db.js';
 import { addApiKey, createInstance, generateKey, type InstanceSettings, type KeySettings, DEFAULT_KEY_SETTINGS } from '../../src/store/instances.js';
 import { openTestDb, type TestDb } from './store.js';
+import { Worker } from '../../src/ingest/worker.js';
 
 export interface Response<T = any> {
   status: number;
@@ -56,6 +57,8 @@ export interface TestApp {
   /** A new instance with its own key; returns a client for it. */
   newInstance(settings?: InstanceSettings & Partial<KeySettings>): Promise<Client & { instanceId: string }>;
   anonymous(): Client;
+  /** Applies everything queued (async requests, backdated activities) now; returns the rows applied. */
+  drain(): Promise<number>;
 }
 
 /** Starts the app before the file's tests and stops it after. Use the returned getter inside tests. */
@@ -66,6 +69,7 @@ export function useTestApp(env: Record<string, string> = {}, logger?: unknown): 
     const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
     const app = await buildApp({ db: testDb.db, config, logger: (logger ?? false) as boolean });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const worker = new Worker(testDb.db, { activityDailyLimit: config.activityDailyLimit, pollMs: 50, concurrency: 1 });
     state = {
       app, db: testDb.db, config, baseUrl: address, testDb,
       async newInstance(settings = {}) {
@@ -79,6 +83,7 @@ export function useTestApp(env: Record<string, string> = {}, logger?: unknown): 
         return Object.assign(new Client(address, key), { instanceId });
       },
       anonymous: () => new Client(address, undefined),
+      drain: () => worker.drain(),
     };
   });
   after(async () => {

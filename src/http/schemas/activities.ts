@@ -83,20 +83,22 @@ export const CreateAccountActivitiesBody = envelope(Type.Ref('AccountActivityInp
 export const PERSON_ENVELOPE_VALIDATION = envelope(Type.Unknown());
 export const ACCOUNT_ENVELOPE_VALIDATION = PERSON_ENVELOPE_VALIDATION;
 
-const statusFields = {
-  status: Type.String({ description: 'ingested | queued | invalid | rate_limited' }),
-  activity_id: Type.Optional(Type.String({ description: "The new event's 24-hex id" })),
-  error: Type.Optional(Type.String({ description: 'Why the activity was not taken (invalid, rate_limited)' })),
-};
+// Key order as Ortto's responses show it: <id>, status, <record status>, activity_id.
+function activityResult(idKey: 'person_id' | 'account_id', statusKey: 'person_status' | 'account_status', $id: string) {
+  return Type.Object(
+    {
+      [idKey]: Type.Optional(Type.String()),
+      status: Type.String({ description: 'ingested | queued | invalid | rate_limited' }),
+      [statusKey]: Type.Optional(Type.String({ description: 'created | merged | queued' })),
+      activity_id: Type.Optional(Type.String({ description: "The new event's 24-hex id" })),
+      error: Type.Optional(Type.String({ description: 'Why the activity was not taken (invalid, rate_limited)' })),
+    },
+    { $id },
+  );
+}
 
-export const PersonActivityResult = Type.Object(
-  { person_id: Type.Optional(Type.String()), person_status: Type.Optional(Type.String({ description: 'created | merged | queued' })), ...statusFields },
-  { $id: 'PersonActivityResult' },
-);
-export const AccountActivityResult = Type.Object(
-  { account_id: Type.Optional(Type.String()), account_status: Type.Optional(Type.String({ description: 'created | merged | queued' })), ...statusFields },
-  { $id: 'AccountActivityResult' },
-);
+export const PersonActivityResult = activityResult('person_id', 'person_status', 'PersonActivityResult');
+export const AccountActivityResult = activityResult('account_id', 'account_status', 'AccountActivityResult');
 
 export const CreatePersonActivitiesResponse = Type.Object({ activities: Type.Array(Type.Ref('PersonActivityResult')) });
 export const CreateAccountActivitiesResponse = Type.Object({ activities: Type.Array(Type.Ref('AccountActivityResult')) });
@@ -155,7 +157,16 @@ const RecordsBody = {
 export const GetPersonsBody = Type.Object(RecordsBody);
 export const GetAccountsBody = Type.Object(RecordsBody);
 
-const Record_ = Type.Object({ id: Type.String(), fields: Type.Record(Type.String(), Type.Unknown()) }, { $id: 'Record' });
+const Record_ = Type.Object(
+  {
+    id: Type.String(),
+    fields: Type.Record(Type.String(), Type.Unknown()),
+    created_at: Type.Optional(Type.String()),
+    first_seen_at: Type.Optional(Type.String({ description: 'Earliest event of a touch activity' })),
+    last_seen_at: Type.Optional(Type.String({ description: 'Latest event of a touch activity' })),
+  },
+  { $id: 'Record' },
+);
 export const RecordSchema = Record_;
 
 export const GetPersonsResponse = Type.Object({
@@ -169,4 +180,25 @@ export const GetAccountsResponse = Type.Object({
   offset: Type.Integer(),
   next_offset: Type.Integer(),
   has_more: Type.Boolean(),
+});
+
+export const DeadLettersBody = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+
+export const DeadLettersResponse = Type.Object({
+  dead_letters: Type.Array(Type.Object({
+    id: Type.Integer(),
+    kind: Type.String({ description: 'person | account' }),
+    activity_index: Type.Integer({ description: 'Index of the activity in its request' }),
+    activity_id: Type.Union([Type.String(), Type.Null()], { description: 'The event id the activity was acknowledged with' }),
+    activity: Type.Unknown({ description: 'The activity as it was sent' }),
+    status: Type.String({ description: 'invalid | rate_limited | failed' }),
+    error: Type.String(),
+    enqueued_at: Type.String(),
+    failed_at: Type.String(),
+  })),
+  total: Type.Integer(),
+  queued_requests: Type.Integer({ description: 'Requests still waiting in the queue' }),
 });

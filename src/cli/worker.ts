@@ -1,0 +1,30 @@
+// `activity-cdp worker`: drains the async queue without serving HTTP. On PostgreSQL run as many as
+// you like beside API nodes started with WORKER_ENABLED=false; rows are claimed with
+// `for update skip locked`, so each is applied by exactly one worker.
+import pino from 'pino';
+import type { Config } from '../config.js';
+import { LOG_REDACT } from '../http/app.js';
+import { Worker } from '../ingest/worker.js';
+import { openStore } from '../store/open.js';
+
+export async function runWorker(config: Config): Promise<void> {
+  const log = pino({ level: config.logLevel, redact: LOG_REDACT });
+  const store = await openStore(config, 'worker');
+  const worker = new Worker(store.db, {
+    activityDailyLimit: config.activityDailyLimit,
+    pollMs: config.workerPollMs,
+    concurrency: store.db.kind === 'pglite' ? 1 : config.workerConcurrency,
+    log,
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'worker stopping: finishing the row in hand');
+    void worker.stop().then(() => store.close()).then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  worker.start();
+  log.info({ store: store.db.kind, concurrency: config.workerConcurrency }, 'worker ready');
+}

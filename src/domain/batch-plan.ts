@@ -1,0 +1,285 @@
+// The in-memory plan of one batch of activities, in request order: which record each activity
+// lands on (created or merged), the records' final fields, the merge-key claims, the events to
+// write (duplicates of a created + key pair merged into one), and the daily limit. Pure: the
+// store supplies snapshots and performs the writes as a few set-based statements.
+import type { ParsedActivity } from './activity-input.js';
+import { parseFieldId } from './field-types.js';
+import { identityValue } from './identity.js';
+import { mergeFields, newRecordFields, type Fields } from './merge.js';
+import type { Subject } from './subjects.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface StoredRecord {
+  fields: Fields;
+  firstSeenAt: Date | null;
+  lastSeenAt: Date | null;
+}
+
+export interface StoredEvent {
+  id: string;
+  recordId: string;
+  attributes: Record<string, unknown>;
+}
+
+export const identityKey = (fieldId: string, value: string) => `${fieldId}\u0000${value}`;
+export const dedupeKey = (definition: string, key: string, created: Date) => `${definition}\u0000${key}\u0000${created.toISOString()}`;
+
+export interface IndexedActivity {
+  index: number;
+  activity: ParsedActivity;
+  /** A pre-assigned event id (queued activities keep the id they were acknowledged with). */
+  eventId: string;
+}
+
+export interface Resolution {
+  index: number;
+  recordId: string;
+  created: boolean;
+}
+
+export type Outcome =
+  | { index: number; status: 'ingested'; recordId: string; recordStatus: 'created' | 'merged'; eventId: string }
+  | { index: number; status: 'invalid' | 'rate_limited'; error: string };
+
+/** Phase 1: each activity's record, in request order. Unknown direct ids fail the activity. */
+export function resolveRecords(
+  batch: IndexedActivity[],
+  subject: Subject,
+  owners: ReadonlyMap<string, string>,
+  existing: ReadonlyMap<string, StoredRecord>,
+  newId: () => string,
+): { resolutions: Map<number, Resolution>; failures: Outcome[] } {
+  const claimed = new Map<string, string>();
+  const resolutions = new Map<number, Resolution>();
+  const failures: Outcome[] = [];
+  const born = new Set<string>();
+  for (const { index, activity } of batch) {
+    const { target } = activity;
+    if (target.type === 'direct') {
+      if (!existing.has(target.id)) {
+        failures.push({ index, status: 'invalid', error: `${subject.directIdElement} ${target.id} does not exist` });
+        continue;
+      }
+      resolutions.set(index, { index, recordId: target.id, created: false });
+      continue;
+    }
+    const k = identityKey(target.key.fieldId, target.key.value);
+    let recordId = claimed.get(k) ?? owners.get(k);
+    let created = false;
+    if (recordId === undefined) {
+      recordId = newId();
+      claimed.set(k, recordId);
+      born.add(recordId);
+      created = true;
+    }
+    resolutions.set(index, { index, recordId, created });
+    // Later activities of the batch find this record by the other keys its fields carry.
+    for (const [fieldId, value] of Object.entries(activity.fields)) {
+      const f = parseFieldId(fieldId);
+      const v = f && identityValue(f, value);
+      if (v === undefined) continue;
+      const ik = identityKey(fieldId, v);
+      if (!owners.has(ik) && !claimed.has(ik)) claimed.set(ik, recordId);
+    }
+  }
+  return { resolutions, failures };
+}
+
+export interface RecordWrite {
+  id: string;
+  fields: Fields;
+  firstSeenAt: Date | null;
+  lastSeenAt: Date | null;
+  isNew: boolean;
+}
+
+export interface EventWrite {
+  id: string;
+  recordId: string;
+  definition: string;
+  created: Date;
+  key: string | null;
+  /** Attributes to set (non-null values). */
+  attributes: Record<string, unknown>;
+  /** Attributes a de-duplicated event drops (sent as null). */
+  cleared: string[];
+  location: unknown;
+  /** An update of a stored event (same created + key), not a new one. */
+  existing: boolean;
+}
+
+export interface IdentityWrite {
+  fieldId: string;
+  value: string;
+  recordId: string;
+}
+
+export interface BatchPlan {
+  outcomes: Outcome[];
+  records: RecordWrite[];
+  events: EventWrite[];
+  claims: IdentityWrite[];
+  releases: IdentityWrite[];
+  /** Definition names that received events. */
+  activated: string[];
+}
+
+export interface PlanInput {
+  subject: Subject;
+  batch: IndexedActivity[];
+  resolutions: ReadonlyMap<number, Resolution>;
+  existingRecords: ReadonlyMap<string, StoredRecord>;
+  owners: ReadonlyMap<string, string>;
+  /** Fields whose values identify records on this instance. */
+  identityFields: ReadonlySet<string>;
+  storedEvents: ReadonlyMap<string, StoredEvent>;
+  /** Stored events of (record, definition) in the 24 h up to each activity's created, by batch index. */
+  recentCounts: ReadonlyMap<number, number>;
+  /** 0 = no limit. */
+  dailyLimit: number;
+}
+
+function identityValues(fields: Fields, identityFields: ReadonlySet<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const fieldId of identityFields) {
+    const f = parseFieldId(fieldId);
+    const v = f && identityValue(f, fields[fieldId]);
+    if (v !== undefined) out.set(fieldId, v);
+  }
+  return out;
+}
+
+function splitNulls(attributes: Record<string, unknown>): { set: Record<string, unknown>; cleared: string[] } {
+  const set: Record<string, unknown> = {};
+  const cleared: string[] = [];
+  for (const [k, v] of Object.entries(attributes)) {
+    if (v === null) cleared.push(k);
+    else set[k] = v;
+  }
+  return { set, cleared };
+}
+
+/** Phase 2: limits, de-duplication, field merges and the writes, in request order. */
+export function planBatch(input: PlanInput): BatchPlan {
+  const { subject, batch, resolutions, existingRecords, owners, identityFields, storedEvents, recentCounts, dailyLimit } = input;
+  const outcomes: Outcome[] = [];
+  const working = new Map<string, RecordWrite>();
+  const events = new Map<string, EventWrite>();
+  const eventsByDedupe = new Map<string, EventWrite>();
+  /** Events taken in this batch per record+definition: their created times, for the rolling window. */
+  const batchTimes = new Map<string, number[]>();
+  const activated = new Set<string>();
+
+  for (const { index, activity, eventId } of batch) {
+    const resolution = resolutions.get(index);
+    if (!resolution) continue;
+    const { recordId } = resolution;
+    const def = activity.definition.name;
+    const dk = activity.eventKey !== null ? dedupeKey(def, activity.eventKey, activity.created) : undefined;
+    const batchDuplicate = dk !== undefined ? eventsByDedupe.get(dk) : undefined;
+    const storedDuplicate = dk !== undefined && !batchDuplicate ? storedEvents.get(dk) : undefined;
+    const duplicateOf = batchDuplicate ?? storedDuplicate;
+
+    if (!duplicateOf && dailyLimit > 0) {
+      const pair = `${recordId}\u0000${def}`;
+      const t = activity.created.getTime();
+      const inBatch = (batchTimes.get(pair) ?? []).filter((x) => x > t - DAY_MS && x <= t).length;
+      const stored = resolution.created ? 0 : recentCounts.get(index) ?? 0;
+      if (stored + inBatch >= dailyLimit) {
+        outcomes.push({
+          index, status: 'rate_limited',
+          error: `more than ${dailyLimit} events of act:cm:${def} for this ${subject.label} in 24 hours`,
+        });
+        continue;
+      }
+    }
+
+    // The record: created by its first activity, merged by the rest.
+    let record = working.get(recordId);
+    if (!record) {
+      const stored = existingRecords.get(recordId);
+      record = stored
+        ? { id: recordId, fields: stored.fields, firstSeenAt: stored.firstSeenAt, lastSeenAt: stored.lastSeenAt, isNew: false }
+        : { id: recordId, fields: newRecordFields({}, subject.newRecordDefaults), firstSeenAt: null, lastSeenAt: null, isNew: true };
+      working.set(recordId, record);
+    }
+    // Only the activity that made the record's id creates it; every later one merges into it.
+    record.fields = resolution.created
+      ? newRecordFields(activity.fields, record.fields)
+      : mergeFields(record.fields, activity.fields, activity.strategy);
+    if (subject.appliesTouch && activity.definition.touch) {
+      const t = activity.created;
+      if (!record.firstSeenAt || t < record.firstSeenAt) record.firstSeenAt = t;
+      if (!record.lastSeenAt || t > record.lastSeenAt) record.lastSeenAt = t;
+    }
+
+    // The event: new, or merged into the one with the same created + key.
+    const { set, cleared } = splitNulls(activity.attributes);
+    let event: EventWrite;
+    if (batchDuplicate) {
+      event = batchDuplicate;
+      for (const k of cleared) delete event.attributes[k];
+      event.cleared = [...new Set([...event.cleared.filter((k) => !(k in set)), ...cleared])];
+      Object.assign(event.attributes, set);
+    } else if (storedDuplicate) {
+      event = {
+        id: storedDuplicate.id, recordId: storedDuplicate.recordId, definition: def, created: activity.created,
+        key: activity.eventKey, attributes: set, cleared, location: activity.location ?? null, existing: true,
+      };
+      events.set(event.id, event);
+      eventsByDedupe.set(dk!, event);
+    } else {
+      event = {
+        id: eventId, recordId, definition: def, created: activity.created, key: activity.eventKey,
+        attributes: set, cleared: [], location: activity.location ?? null, existing: false,
+      };
+      events.set(event.id, event);
+      if (dk !== undefined) eventsByDedupe.set(dk, event);
+      const pair = `${recordId}\u0000${def}`;
+      const times = batchTimes.get(pair) ?? [];
+      times.push(activity.created.getTime());
+      batchTimes.set(pair, times);
+    }
+    activated.add(def);
+    outcomes.push({
+      index, status: 'ingested', recordId,
+      recordStatus: resolution.created ? 'created' : 'merged',
+      eventId: event.id,
+    });
+  }
+
+  // Merge-key claims and releases from the records' final fields.
+  const claims: IdentityWrite[] = [];
+  const releases: IdentityWrite[] = [];
+  const claimedNow = new Set<string>();
+  for (const record of working.values()) {
+    const next = identityValues(record.fields, identityFields);
+    const before = record.isNew ? new Map<string, string>() : identityValues(existingRecords.get(record.id)!.fields, identityFields);
+    for (const [fieldId, value] of before) {
+      if (next.get(fieldId) !== value && owners.get(identityKey(fieldId, value)) === record.id) {
+        releases.push({ fieldId, value, recordId: record.id });
+      }
+    }
+    for (const [fieldId, value] of next) {
+      const k = identityKey(fieldId, value);
+      const owner = owners.get(k);
+      if (owner === record.id || claimedNow.has(k)) continue;
+      if (owner !== undefined && !releases.some((r) => r.fieldId === fieldId && r.value === value)) continue;
+      claimedNow.add(k);
+      claims.push({ fieldId, value, recordId: record.id });
+    }
+  }
+  // The key that created each new record is claimed even when it is not a tracked identity field.
+  for (const { index, activity } of batch) {
+    const r = resolutions.get(index);
+    if (!r?.created || activity.target.type !== 'key' || !working.has(r.recordId)) continue;
+    const k = identityKey(activity.target.key.fieldId, activity.target.key.value);
+    if (claimedNow.has(k)) continue;
+    claimedNow.add(k);
+    claims.push({ fieldId: activity.target.key.fieldId, value: activity.target.key.value, recordId: r.recordId });
+  }
+
+  outcomes.sort((a, b) => a.index - b.index);
+  return { outcomes, records: [...working.values()], events: [...events.values()], claims, releases, activated: [...activated] };
+}

@@ -1,0 +1,65 @@
+// Merge keys: which field values identify a record. A key value is text, normalized so that the
+// same person is found however the value was written (e-mail case, phone formatting).
+import { parseFieldId, type FieldId } from './field-types.js';
+import type { Fields } from './merge.js';
+import type { Subject } from './subjects.js';
+
+/** Types whose values can identify a record. */
+const KEYABLE = new Set(['str', 'int', 'phn']);
+
+export function isEmailField(fieldId: string): boolean {
+  return fieldId === 'str::email';
+}
+
+/** The normalized key text of a value, or undefined when the value cannot identify anything. */
+export function identityValue(field: FieldId, value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  switch (field.type) {
+    case 'str': {
+      if (typeof value !== 'string') return undefined;
+      const v = isEmailField(field.id) ? value.trim().toLowerCase() : value;
+      return v.trim() === '' ? undefined : v;
+    }
+    case 'int':
+      return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : undefined;
+    case 'phn': {
+      if (typeof value !== 'object') return undefined;
+      const v = value as Record<string, unknown>;
+      const raw = typeof v['phone'] === 'string' ? v['phone'] : typeof v['c'] === 'string' && typeof v['n'] === 'string' ? `+${v['c']}${v['n']}` : '';
+      const digits = raw.replace(/[^0-9]/g, '');
+      return digits === '' ? undefined : '+' + digits;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Checks a merge_by list for a subject: one or two keyable field IDs of its namespaces. */
+export function checkMergeBy(mergeBy: unknown, subject: Subject, element: string): string | undefined {
+  if (!Array.isArray(mergeBy) || mergeBy.length < 1 || mergeBy.length > 2) {
+    return `${element} must hold one or two field IDs`;
+  }
+  for (const id of mergeBy) {
+    const f = parseFieldId(id);
+    const ofSubject = f && (f.namespace === subject.customNamespace || (f.namespace === subject.builtInNamespace && subject.isBuiltIn(f.id)));
+    if (!f || !ofSubject) return `${element}: "${String(id)}" is not a ${subject.label} field ID`;
+    if (!KEYABLE.has(f.type)) return `${element}: "${id}" cannot identify a ${subject.label} (use a str, int or phn field)`;
+  }
+  return undefined;
+}
+
+export interface ResolvedKey {
+  fieldId: string;
+  value: string;
+}
+
+/** The first merge_by field with a usable value in `fields`; the second is the fallback. */
+export function resolveKey(mergeBy: string[], fields: Fields): ResolvedKey | undefined {
+  for (const id of mergeBy) {
+    const f = parseFieldId(id);
+    if (!f) continue;
+    const value = identityValue(f, fields[id]);
+    if (value !== undefined) return { fieldId: id, value };
+  }
+  return undefined;
+}

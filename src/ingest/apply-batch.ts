@@ -1,0 +1,172 @@
+// Applies one batch of activities inside a transaction: the same rules for a synchronous request
+// and for the worker draining the queue. A few set-based statements per batch, whatever its size.
+import { parseActivity, type ParsedActivity } from '../domain/activity-input.js';
+import { identityKey, planBatch, resolveRecords, type IndexedActivity, type Outcome } from '../domain/batch-plan.js';
+import { definitionNameOf } from '../domain/definitions.js';
+import type { FieldType } from '../domain/field-types.js';
+import { parseFieldId } from '../domain/field-types.js';
+import { newId } from '../domain/ids.js';
+import { identityValue } from '../domain/identity.js';
+import type { MergeStrategy } from '../domain/merge.js';
+import type { Subject } from '../domain/subjects.js';
+import type { Sql } from '../store/db.js';
+import { customFieldTypes, registerCustomFields } from '../store/custom-fields.js';
+import { activateDefinitions, getDefinitions } from '../store/definitions.js';
+import { findStoredEvents, recentCounts, writeEvents } from '../store/events.js';
+import { enqueue, type QueuedItem } from '../store/queue.js';
+import {
+  addIdentityFields, claimIdentities, identityFieldsOf, lockRecords, lookupOwners, releaseIdentities, upsertRecords,
+} from '../store/records.js';
+import { SQLSTATE } from '../store/sqlstate.js';
+
+/** A concurrent transaction took a merge key this batch was creating: the batch is retried. */
+export class ConcurrentClaimError extends Error {
+  readonly code = SQLSTATE.serializationFailure;
+  constructor(what: string) {
+    super(`concurrent claim of ${what}; retrying`);
+  }
+}
+
+export interface BatchItem {
+  index: number;
+  /** The event id acknowledged for this activity (queued ones keep theirs). */
+  eventId: string;
+  activity: unknown;
+}
+
+export interface BatchContext {
+  instanceId: string;
+  subject: Subject;
+  mergeBy: string[];
+  strategy: MergeStrategy;
+  dailyLimit: number;
+  now: Date;
+  /** 'sync' queues activities backdated past 90 days; 'worker' ingests them. */
+  mode: 'sync' | 'worker';
+}
+
+export type ItemResult = Outcome | { index: number; status: 'queued'; eventId: string; directId?: string };
+
+export async function applyBatch(tx: Sql, ctx: BatchContext, items: BatchItem[]): Promise<ItemResult[]> {
+  const { instanceId, subject } = ctx;
+  const kind = subject.kind;
+  const names = [...new Set(items.map((i) => definitionNameOf((i.activity as { activity_id?: unknown })?.activity_id)).filter((n): n is string => !!n))];
+  const [definitions, storedTypes, identityFields] = await Promise.all([
+    getDefinitions(tx, instanceId, names),
+    customFieldTypes(tx, instanceId, kind),
+    identityFieldsOf(tx, instanceId, kind),
+  ]);
+
+  // Parse in request order; a custom field's type is set by the first activity that is taken.
+  const types = new Map<string, FieldType>(storedTypes);
+  const results: ItemResult[] = [];
+  const batch: IndexedActivity[] = [];
+  const toQueue: QueuedItem[] = [];
+  const parsedByIndex = new Map<number, ParsedActivity>();
+  for (const item of items) {
+    const parsed = parseActivity(item.activity, {
+      subject, definitions, customTypes: types, mergeBy: ctx.mergeBy, strategy: ctx.strategy, now: ctx.now,
+      queueBackdated: ctx.mode === 'sync',
+    });
+    if (!parsed.ok) {
+      results.push({ index: item.index, status: 'invalid', error: parsed.error });
+      continue;
+    }
+    for (const f of parsed.value.newCustomFields) types.set(f.name, f.type);
+    parsedByIndex.set(item.index, parsed.value);
+    if (parsed.value.queue) {
+      toQueue.push({ index: item.index, event_id: item.eventId, activity: item.activity });
+      const directId = parsed.value.target.type === 'direct' ? parsed.value.target.id : undefined;
+      results.push({ index: item.index, status: 'queued', eventId: item.eventId, ...(directId ? { directId } : {}) });
+      continue;
+    }
+    batch.push({ index: item.index, activity: parsed.value, eventId: item.eventId });
+  }
+
+  if (batch.length > 0) results.push(...(await ingest(tx, ctx, batch, identityFields)));
+
+  if (toQueue.length > 0) {
+    await enqueue(tx, instanceId, kind, {
+      merge_by: ctx.mergeBy, merge_strategy: ctx.strategy, received_at: ctx.now.toISOString(), items: toQueue,
+    });
+  }
+  // Custom fields are registered by the activities that were taken (queued ones register when applied).
+  const taken = new Map<string, FieldType>();
+  for (const r of results) {
+    if (r.status !== 'ingested') continue;
+    for (const f of parsedByIndex.get(r.index)!.newCustomFields) if (!taken.has(f.name)) taken.set(f.name, f.type);
+  }
+  if (taken.size > 0) {
+    const stored = await registerCustomFields(tx, instanceId, kind, [...taken].map(([name, type]) => ({ name, type })));
+    for (const [name, type] of taken) {
+      if (stored.get(name) !== type) throw new ConcurrentClaimError(`custom field ${name}`);
+    }
+  }
+  return results.sort((a, b) => a.index - b.index);
+}
+
+async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], identityFields: Set<string>): Promise<Outcome[]> {
+  const { instanceId, subject } = ctx;
+  const kind = subject.kind;
+
+  // Every field used as a merge key identifies records from now on.
+  const keyFields = new Set<string>();
+  for (const { activity } of batch) if (activity.target.type === 'key') keyFields.add(activity.target.key.fieldId);
+  const added = [...keyFields].filter((f) => !identityFields.has(f));
+  if (added.length > 0) {
+    await addIdentityFields(tx, instanceId, kind, added.sort());
+    for (const f of added) identityFields.add(f);
+  }
+
+  // Who holds each key and identity value the batch carries.
+  const probe = new Map<string, { fieldId: string; value: string }>();
+  for (const { activity } of batch) {
+    if (activity.target.type === 'key') probe.set(identityKey(activity.target.key.fieldId, activity.target.key.value), activity.target.key);
+    for (const fieldId of identityFields) {
+      const f = parseFieldId(fieldId);
+      const v = f && identityValue(f, activity.fields[fieldId]);
+      if (v !== undefined) probe.set(identityKey(fieldId, v), { fieldId, value: v });
+    }
+  }
+  const owners = await lookupOwners(tx, instanceId, kind, [...probe.values()]);
+  const ids = new Set<string>(owners.values());
+  for (const { activity } of batch) if (activity.target.type === 'direct') ids.add(activity.target.id);
+  const existingRecords = await lockRecords(tx, instanceId, kind, [...ids]);
+
+  const pairs = batch
+    .filter((b) => b.activity.eventKey !== null)
+    .map((b) => ({ definition: b.activity.definition.name, key: b.activity.eventKey!, created: b.activity.created }));
+  const storedEvents = await findStoredEvents(tx, instanceId, kind, pairs);
+
+  const { resolutions, failures } = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now));
+  let counts = new Map<number, number>();
+  if (ctx.dailyLimit > 0) {
+    const probes = batch
+      .filter((b) => resolutions.get(b.index) && !resolutions.get(b.index)!.created)
+      .map((b) => ({ index: b.index, recordId: resolutions.get(b.index)!.recordId, definition: b.activity.definition.name, created: b.activity.created }));
+    counts = await recentCounts(tx, instanceId, kind, probes, ctx.dailyLimit);
+  }
+  const plan = planBatch({
+    subject, batch, resolutions, existingRecords, owners, identityFields, storedEvents, recentCounts: counts, dailyLimit: ctx.dailyLimit,
+  });
+
+  await releaseIdentities(tx, instanceId, kind, plan.releases);
+  const claimed = await claimIdentities(tx, instanceId, kind, plan.claims);
+  // A new record's own key must be ours: if another transaction committed it meanwhile, that
+  // record is the one to merge into, so the whole batch runs again and finds it.
+  for (const { index, activity } of batch) {
+    const r = resolutions.get(index);
+    if (!r?.created || activity.target.type !== 'key') continue;
+    if (!plan.outcomes.some((o) => o.index === index && o.status === 'ingested')) continue;
+    if (!claimed.has(identityKey(activity.target.key.fieldId, activity.target.key.value))) {
+      throw new ConcurrentClaimError(`${activity.target.key.fieldId} ${activity.target.key.value}`);
+    }
+  }
+  await upsertRecords(tx, instanceId, kind, plan.records);
+  await writeEvents(tx, instanceId, kind, plan.events);
+  const inactive = plan.activated.filter((name) => batch.some((b) => b.activity.definition.name === name && b.activity.definition.state !== 'active'));
+  if (inactive.length > 0) await activateDefinitions(tx, instanceId, inactive);
+  return [...failures, ...plan.outcomes];
+}
+
+export type { ParsedActivity };

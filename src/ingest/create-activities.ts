@@ -1,0 +1,75 @@
+// POST /v1/activities/create and /v1/accounts/activities/create: the request-level rules (the
+// envelope, merge defaults, async acknowledgement, the all-failed 400) around applyBatch.
+import { checkMergeBy } from '../domain/identity.js';
+import { newIds } from '../domain/ids.js';
+import type { MergeStrategy } from '../domain/merge.js';
+import type { Subject } from '../domain/subjects.js';
+import { badRequest, type ItemFailure } from '../errors.js';
+import type { Db } from '../store/db.js';
+import type { AuthContext } from '../store/instances.js';
+import { enqueue } from '../store/queue.js';
+import { applyBatch, type ItemResult } from './apply-batch.js';
+
+export interface CreateActivitiesBody {
+  activities: unknown[];
+  async?: boolean;
+  merge_by?: string[];
+  merge_strategy?: number;
+}
+
+export type WireResult = Record<string, string>;
+
+export function toWire(subject: Subject, r: ItemResult): WireResult {
+  switch (r.status) {
+    case 'ingested':
+      return { [subject.idKey]: r.recordId, status: 'ingested', [subject.statusKey]: r.recordStatus, activity_id: r.eventId };
+    case 'queued':
+      return { ...(r.directId ? { [subject.idKey]: r.directId } : {}), status: 'queued', [subject.statusKey]: 'queued', activity_id: r.eventId };
+    default:
+      return { status: r.status, error: r.error };
+  }
+}
+
+export function mergeDefaults(subject: Subject, auth: AuthContext, body: CreateActivitiesBody): { mergeBy: string[]; strategy: MergeStrategy } {
+  if (body.merge_by !== undefined) {
+    const problem = checkMergeBy(body.merge_by, subject, 'merge_by');
+    if (problem) throw badRequest(problem);
+  }
+  return {
+    mergeBy: body.merge_by ?? (subject.kind === 'person' ? auth.personMergeBy : auth.accountMergeBy),
+    strategy: (body.merge_strategy as MergeStrategy | undefined) ?? auth.mergeStrategy,
+  };
+}
+
+export async function createActivities(
+  db: Db, subject: Subject, auth: AuthContext, body: CreateActivitiesBody, dailyLimit: number,
+): Promise<WireResult[]> {
+  const { mergeBy, strategy } = mergeDefaults(subject, auth, body);
+  const now = new Date();
+  const eventIds = newIds(body.activities.length, now);
+  const items = body.activities.map((activity, index) => ({ index, eventId: eventIds[index]!, activity }));
+
+  if (body.async === true) {
+    // Durable before acknowledged: the request is committed to the queue, then answered.
+    await enqueue(db, auth.instanceId, subject.kind, {
+      merge_by: mergeBy, merge_strategy: strategy, received_at: now.toISOString(),
+      items: items.map((i) => ({ index: i.index, event_id: i.eventId, activity: i.activity })),
+    });
+    return items.map((i) => {
+      const direct = (i.activity as Record<string, unknown> | null)?.[subject.directIdElement];
+      return toWire(subject, { index: i.index, status: 'queued', eventId: i.eventId, ...(typeof direct === 'string' && direct ? { directId: direct } : {}) });
+    });
+  }
+
+  const results = await db.transaction(async (tx) => {
+    const out = await applyBatch(tx, { instanceId: auth.instanceId, subject, mergeBy, strategy, dailyLimit, now, mode: 'sync' }, items);
+    const failures = out.filter((r): r is Extract<ItemResult, { error: string }> => r.status === 'invalid' || r.status === 'rate_limited');
+    if (failures.length === out.length) {
+      // Nothing was taken: the request fails as a whole and the transaction writes nothing.
+      const details: ItemFailure[] = failures.map((f) => ({ index: f.index, status: f.status, error: f.error }));
+      throw badRequest(failures[0]!.error, details);
+    }
+    return out;
+  });
+  return results.map((r) => toWire(subject, r));
+}

@@ -1,0 +1,135 @@
+// Drains the durable queue: claims the oldest row (others skip it), applies it with exactly the
+// rules of a synchronous request, writes dead letters for activities that turn out invalid, and
+// deletes the row, all in one transaction. A crash anywhere rolls back to "still queued".
+import type { FastifyBaseLogger } from 'fastify';
+import { isMergeStrategy } from '../domain/merge.js';
+import { SUBJECTS } from '../domain/subjects.js';
+import type { Db, Sql } from '../store/db.js';
+import { addDeadLetters, claimNext, recordAttemptFailure, type QueueRow } from '../store/queue.js';
+import { applyBatch } from './apply-batch.js';
+
+/** After this many failed attempts (faults, not invalid activities) a row's activities become dead letters. */
+export const MAX_ATTEMPTS = 5;
+
+export interface WorkerOptions {
+  /** Default daily limit when the instance has none of its own. */
+  activityDailyLimit: number;
+  pollMs: number;
+  concurrency: number;
+  log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+}
+
+async function dailyLimitOf(sql: Sql, instanceId: string, fallback: number): Promise<number> {
+  const rows = await sql.query<{ activity_daily_limit: number | null }>(
+    'select activity_daily_limit from instances where id = $1', [instanceId], 'instance_daily_limit',
+  );
+  return rows[0]?.activity_daily_limit ?? fallback;
+}
+
+async function applyRow(tx: Sql, row: QueueRow, fallbackLimit: number): Promise<void> {
+  const subject = SUBJECTS[row.kind];
+  const { payload } = row;
+  const strategy = isMergeStrategy(payload.merge_strategy) ? payload.merge_strategy : 2;
+  const results = await applyBatch(tx, {
+    instanceId: row.instance_id, subject, mergeBy: payload.merge_by, strategy,
+    dailyLimit: await dailyLimitOf(tx, row.instance_id, fallbackLimit),
+    now: new Date(payload.received_at), mode: 'worker',
+  }, payload.items.map((i) => ({ index: i.index, eventId: i.event_id, activity: i.activity })));
+  const byIndex = new Map(payload.items.map((i) => [i.index, i]));
+  await addDeadLetters(tx, row.instance_id, row.kind, row.enqueued_at, results.flatMap((r) =>
+    r.status === 'invalid' || r.status === 'rate_limited'
+      ? [{ index: r.index, eventId: byIndex.get(r.index)!.event_id, activity: byIndex.get(r.index)!.activity, status: r.status, error: r.error }]
+      : []));
+}
+
+export class Worker {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wake: (() => void) | undefined;
+  private pending = false;
+
+  constructor(private readonly db: Db, private readonly options: WorkerOptions) {}
+
+  /** Processes one queued row if there is one; true when it did. */
+  async processOne(): Promise<boolean> {
+    let claimed: QueueRow | undefined;
+    try {
+      return await this.db.transaction(async (tx) => {
+        claimed = undefined;
+        const row = await claimNext(tx);
+        if (!row) return false;
+        claimed = row;
+        await applyRow(tx, row, this.options.activityDailyLimit);
+        return true;
+      });
+    } catch (error) {
+      if (!claimed) throw error;
+      const row: QueueRow = claimed;
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.log?.error({ err: error, queue_id: row.id, attempts: row.attempts + 1 }, 'queued request failed');
+      if (row.attempts + 1 >= MAX_ATTEMPTS) {
+        await this.db.transaction(async (tx) => {
+          const again = await tx.query('delete from ingest_queue where id = $1 returning id', [row.id]);
+          if (again.length === 0) return;
+          await addDeadLetters(tx, row.instance_id, row.kind, row.enqueued_at, row.payload.items.map((i) => ({
+            index: i.index, eventId: i.event_id, activity: i.activity, status: 'failed', error: `not applied after ${MAX_ATTEMPTS} attempts: ${message}`,
+          })));
+        });
+      } else {
+        await recordAttemptFailure(this.db, row.id, message, 1000 * 2 ** row.attempts);
+      }
+      return true;
+    }
+  }
+
+  /** Processes until the queue has nothing due. */
+  async drain(): Promise<number> {
+    let n = 0;
+    while (await this.processOne()) n++;
+    return n;
+  }
+
+  /** New work was queued: look now rather than at the next poll. */
+  notify(): void {
+    this.pending = true;
+    this.wake?.();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (let i = 0; i < this.options.concurrency; i++) this.loops.push(this.loop());
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let worked = false;
+      try {
+        worked = await this.processOne();
+      } catch (error) {
+        this.options.log?.error({ err: error }, 'worker could not claim work');
+      }
+      if (worked || !this.running) continue;
+      if (this.pending) {
+        this.pending = false;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Finishes the row in hand, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+}

@@ -1,0 +1,125 @@
+// Records (persons and accounts) and their merge keys. Each function is one statement over a JSON
+// parameter, whatever the batch size.
+import type { IdentityWrite, RecordWrite, StoredRecord } from '../domain/batch-plan.js';
+import { identityKey } from '../domain/batch-plan.js';
+import type { Fields } from '../domain/merge.js';
+import type { Kind } from '../domain/subjects.js';
+import type { Sql } from './db.js';
+
+export async function identityFieldsOf(sql: Sql, instanceId: string, kind: Kind): Promise<Set<string>> {
+  const rows = await sql.query<{ field_id: string }>(
+    'select field_id from identity_fields where instance_id = $1 and kind = $2',
+    [instanceId, kind],
+    'identity_fields',
+  );
+  return new Set(rows.map((r) => r.field_id));
+}
+
+/**
+ * Makes fields identify records from now on, and indexes the values existing records already hold
+ * (the first record to hold a value keeps it). Rare: once per field and instance.
+ */
+export async function addIdentityFields(sql: Sql, instanceId: string, kind: Kind, fieldIds: string[]): Promise<void> {
+  await sql.query(
+    `insert into identity_fields (instance_id, kind, field_id)
+     select $1, $2, f from unnest($3::text[]) as f order by f on conflict do nothing`,
+    [instanceId, kind, fieldIds],
+  );
+  for (const fieldId of fieldIds) {
+    const type = fieldId.slice(0, 3);
+    const valueExpr = type === 'str'
+      ? (fieldId === 'str::email' ? "lower(btrim(r.fields ->> $3))" : 'r.fields ->> $3')
+      : type === 'int' ? 'r.fields ->> $3' : null;
+    if (!valueExpr) continue; // phn keys are indexed as records are written
+    await sql.query(
+      `insert into record_identities (instance_id, kind, field_id, value, record_id)
+       select $1, $2, $3, ${valueExpr}, r.id from records r
+        where r.instance_id = $1 and r.kind = $2 and coalesce(btrim(r.fields ->> $3), '') <> ''
+        order by r.id
+       on conflict do nothing`,
+      [instanceId, kind, fieldId],
+    );
+  }
+}
+
+export async function lookupOwners(
+  sql: Sql, instanceId: string, kind: Kind, keys: Array<{ fieldId: string; value: string }>,
+): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows = await sql.query<{ field_id: string; value: string; record_id: string }>(
+    `select i.field_id, i.value, i.record_id
+       from jsonb_to_recordset($3::jsonb) as k(field_id text, value text)
+       join record_identities i on i.instance_id = $1 and i.kind = $2 and i.field_id = k.field_id and i.value = k.value`,
+    [instanceId, kind, JSON.stringify(keys.map((k) => ({ field_id: k.fieldId, value: k.value })))],
+    'lookup_owners',
+  );
+  return new Map(rows.map((r) => [identityKey(r.field_id, r.value), r.record_id]));
+}
+
+interface RecordRow {
+  id: string;
+  fields: Fields;
+  first_seen_at: Date | null;
+  last_seen_at: Date | null;
+}
+
+/** Loads and locks records in id order (a fixed order, so concurrent batches do not deadlock). */
+export async function lockRecords(sql: Sql, instanceId: string, kind: Kind, ids: string[]): Promise<Map<string, StoredRecord>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql.query<RecordRow>(
+    `select id, fields, first_seen_at, last_seen_at from records
+      where instance_id = $1 and kind = $2 and id = any($3::text[])
+      order by id for update`,
+    [instanceId, kind, [...new Set(ids)].sort()],
+    'lock_records',
+  );
+  return new Map(rows.map((r) => [r.id, { fields: r.fields, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at }]));
+}
+
+/** Claims merge keys (in key order, a fixed lock order); returns the ones this transaction now owns. */
+export async function claimIdentities(sql: Sql, instanceId: string, kind: Kind, claims: IdentityWrite[]): Promise<Set<string>> {
+  if (claims.length === 0) return new Set();
+  const rows = await sql.query<{ field_id: string; value: string }>(
+    `insert into record_identities (instance_id, kind, field_id, value, record_id)
+     select $1, $2, c.field_id, c.value, c.record_id
+       from jsonb_to_recordset($3::jsonb) as c(field_id text, value text, record_id text)
+      order by c.field_id, c.value
+     on conflict do nothing
+     returning field_id, value`,
+    [instanceId, kind, JSON.stringify(claims.map((c) => ({ field_id: c.fieldId, value: c.value, record_id: c.recordId })))],
+    'claim_identities',
+  );
+  return new Set(rows.map((r) => identityKey(r.field_id, r.value)));
+}
+
+export async function releaseIdentities(sql: Sql, instanceId: string, kind: Kind, releases: IdentityWrite[]): Promise<void> {
+  if (releases.length === 0) return;
+  await sql.query(
+    `delete from record_identities i
+      using jsonb_to_recordset($3::jsonb) as r(field_id text, value text, record_id text)
+      where i.instance_id = $1 and i.kind = $2 and i.field_id = r.field_id and i.value = r.value and i.record_id = r.record_id`,
+    [instanceId, kind, JSON.stringify(releases.map((r) => ({ field_id: r.fieldId, value: r.value, record_id: r.recordId })))],
+  );
+}
+
+/** Writes the final fields of every record a batch touched (new and existing) in one statement. */
+export async function upsertRecords(sql: Sql, instanceId: string, kind: Kind, records: RecordWrite[]): Promise<void> {
+  if (records.length === 0) return;
+  const rows = records.map((r) => ({ id: r.id, fields: r.fields, first_seen_at: r.firstSeenAt?.toISOString() ?? null, last_seen_at: r.lastSeenAt?.toISOString() ?? null }));
+  await sql.query(
+    `insert into records (instance_id, kind, id, fields, first_seen_at, last_seen_at)
+     select $1, $2, x.id, x.fields, x.first_seen_at, x.last_seen_at
+       from jsonb_to_recordset($3::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz)
+      order by x.id
+     on conflict (instance_id, kind, id) do update
+       set fields = excluded.fields, first_seen_at = excluded.first_seen_at,
+           last_seen_at = excluded.last_seen_at, updated_at = now()`,
+    [instanceId, kind, JSON.stringify(rows)],
+    'upsert_records',
+  );
+}
+
+export async function recordExists(sql: Sql, instanceId: string, kind: Kind, id: string): Promise<boolean> {
+  const rows = await sql.query('select 1 from records where instance_id = $1 and kind = $2 and id = $3', [instanceId, kind, id]);
+  return rows.length > 0;
+}
