@@ -495,9 +495,9 @@ describe('location', () => {
     const ev = await events(api, p.id);
     const order = (l: any) => (l.source_ip ?? '') + (l.address ? 'address' : '');
     assert.deepEqual(ev.activities.map((e: any) => e.location).sort((x: any, y: any) => order(x).localeCompare(order(y))), [
-      { address: { address1: '123 Main St', city: 'Melbourne', region: 'VIC', country: 'Australia', postal_code: '3000' } },
       { source_ip: '119.18.0.218' },
       { source_ip: '2001:db8::1' },
+      { address: { address1: '123 Main St', city: 'Melbourne', region: 'VIC', country: 'Australia', postal_code: '3000' } },
     ]);
     assert.equal(ev.activities.length, 3);
   });
