@@ -114,7 +114,7 @@ function parseFields(raw: unknown, ctx: ParseContext): Result<{ fields: Fields; 
       }
       if (known === undefined && !newCustomFields.some((n) => n.name === f.name)) newCustomFields.push({ name: f.name, type: f.type });
     } else if (f.namespace !== subject.builtInNamespace || !subject.isBuiltIn(id)) {
-      return err(`fields: ${id} is not a ${subject.label} field`);
+      return err(`fields: ${id} is not ${subject.aLabel} field`);
     }
     if (value !== null) {
       const c = checkValue(f.type, value, id);
@@ -167,7 +167,7 @@ export function parseActivity(raw: unknown, ctx: ParseContext): Result<ParsedAct
   let fields: Fields = {};
   let newCustomFields: Array<{ name: string; type: FieldType }> = [];
   if (directId !== undefined && directId !== null && directId !== '') {
-    if (!isId(directId)) return err(`${subject.directIdElement} "${String(directId)}" is not a ${subject.label} id (24 hex characters)`);
+    if (!isId(directId)) return err(`${subject.directIdElement} "${String(directId)}" is not ${subject.aLabel} id (24 hex characters)`);
     target = { type: 'direct', id: directId };
   } else {
     let mergeBy = ctx.mergeBy;

@@ -42,8 +42,8 @@ export function checkMergeBy(mergeBy: unknown, subject: Subject, element: string
   for (const id of mergeBy) {
     const f = parseFieldId(id);
     const ofSubject = f && (f.namespace === subject.customNamespace || (f.namespace === subject.builtInNamespace && subject.isBuiltIn(f.id)));
-    if (!f || !ofSubject) return `${element}: "${String(id)}" is not a ${subject.label} field ID`;
-    if (!KEYABLE.has(f.type)) return `${element}: "${id}" cannot identify a ${subject.label} (use a str, int or phn field)`;
+    if (!f || !ofSubject) return `${element}: "${String(id)}" is not ${subject.aLabel} field ID`;
+    if (!KEYABLE.has(f.type)) return `${element}: "${id}" cannot identify ${subject.aLabel} (use a str, int or phn field)`;
   }
   return undefined;
 }

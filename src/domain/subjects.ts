@@ -9,6 +9,8 @@ export interface Subject {
   kind: Kind;
   /** The word in messages: "person", "account". */
   label: string;
+  /** With its article: "a person", "an account". */
+  aLabel: string;
   builtInNamespace: Namespace;
   customNamespace: 'cm' | 'oc';
   isBuiltIn(fieldId: string): boolean;
@@ -30,6 +32,7 @@ export interface Subject {
 export const PERSON: Subject = {
   kind: 'person',
   label: 'person',
+  aLabel: 'a person',
   builtInNamespace: '',
   customNamespace: 'cm',
   isBuiltIn: isPersonBuiltIn,
@@ -45,6 +48,7 @@ export const PERSON: Subject = {
 export const ACCOUNT: Subject = {
   kind: 'account',
   label: 'account',
+  aLabel: 'an account',
   builtInNamespace: 'o',
   customNamespace: 'oc',
   isBuiltIn: isAccountBuiltIn,

@@ -17,7 +17,7 @@ export async function getRecordActivities(
   sql: Sql, instanceId: string, subject: Subject, recordId: string,
   body: { activities?: string[]; limit?: number; offset?: number },
 ) {
-  if (!isId(recordId)) throw badRequest(`${subject.idKey} "${recordId}" is not a ${subject.label} id (24 hex characters)`);
+  if (!isId(recordId)) throw badRequest(`${subject.idKey} "${recordId}" is not ${subject.aLabel} id (24 hex characters)`);
   let definitions: string[] | undefined;
   if (body.activities && body.activities.length > 0) {
     definitions = body.activities.map((a, i) => {
