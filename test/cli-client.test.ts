@@ -9,9 +9,6 @@ import { useTestApp } from './helpers/app.js';
 import { runCli } from './helpers/process.js';
 
 const getApp = useTestApp();
-// Not served yet (checked against src/http/routes/v1 when this was written): remove when they land.
-const WAITING_PERSONS = { skip: 'waiting for POST /v1/activities/create and the person read-back routes (issue 3)' };
-const WAITING_ACCOUNTS = { skip: 'waiting for POST /v1/accounts/activities/create and the account read-back routes (issue 4)' };
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'acdp-cli-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -112,7 +109,7 @@ describe('activity-cdp import', () => {
   const line = (i: number, extra: Record<string, unknown> = {}) =>
     JSON.stringify({ activity_id: 'act:cm:purchase', attributes: { 'str:cm:item': `item ${i}`, 'int:cm:n': i }, fields: { 'str::email': `p${i}@example.com` }, ...extra });
 
-  it('imports NDJSON, counts what happened, and writes every refused line with its reason', WAITING_PERSONS, async () => {
+  it('imports NDJSON, counts what happened, and writes every refused line with its reason', async () => {
     const { cli } = await instance();
     await cli('definitions', 'create', '-f', file('def.json', JSON.stringify(PURCHASE)));
     const lines = [
@@ -143,7 +140,7 @@ describe('activity-cdp import', () => {
     assert.match(byLine.get(154).error, /not a JSON object/);
   });
 
-  it('imports CSV with typed cells, into a rejects file of your choice', WAITING_PERSONS, async () => {
+  it('imports CSV with typed cells, into a rejects file of your choice', async () => {
     const { cli } = await instance();
     await cli('definitions', 'create', '-f', file('def.json', JSON.stringify(PURCHASE)));
     const csv = [
@@ -165,7 +162,7 @@ describe('activity-cdp import', () => {
     assert.match(rejects[0].error, /attributes\.int:cm:n: "three" is not a whole number/);
   });
 
-  it('exits 0 with no rejects file when every line is taken', WAITING_PERSONS, async () => {
+  it('exits 0 with no rejects file when every line is taken', async () => {
     const { cli } = await instance();
     await cli('definitions', 'create', '-f', file('def.json', JSON.stringify(PURCHASE)));
     const input = file('ok.ndjson', [line(1), line(2)].join('\n'));
@@ -191,7 +188,7 @@ describe('activity-cdp import', () => {
     assert.match(res.stderr, /column "str:cm:item" could be an activity attribute or a person field: name it attributes\.str:cm:item or fields\.str:cm:item/);
   });
 
-  it('imports account activities with --accounts', WAITING_ACCOUNTS, async () => {
+  it('imports account activities with --accounts', async () => {
     const { cli } = await instance();
     await cli('definitions', 'create', '-f', file('def.json', JSON.stringify(PURCHASE)));
     const csv = 'activity_id,str:o:name,attributes.int:cm:n\nact:cm:purchase,Acme,1\nact:cm:purchase,Globex,2\n';
@@ -202,7 +199,7 @@ describe('activity-cdp import', () => {
 });
 
 describe('activity-cdp export', () => {
-  it('exports one person\'s events, and everyone\'s, as NDJSON', WAITING_PERSONS, async () => {
+  it('exports one person\'s events, and everyone\'s, as NDJSON', async () => {
     const { cli } = await instance();
     await cli('definitions', 'create', '-f', file('def.json', JSON.stringify(PURCHASE)));
     const events = [
@@ -230,7 +227,7 @@ describe('activity-cdp export', () => {
     assert.deepEqual(new Set(annLines.map((l) => l.attr['int:cm:n'])).size, 45);
   });
 
-  it('exports one account\'s events', WAITING_ACCOUNTS, async () => {
+  it('exports one account\'s events', async () => {
     const { cli, api } = await instance();
     await cli('definitions', 'create', '-f', file('def.json', JSON.stringify(PURCHASE)));
     const created = await api.post('/v1/accounts/activities/create', {

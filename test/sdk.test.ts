@@ -12,9 +12,6 @@ const getApp = useTestApp();
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const HEX24 = /^[0-9a-f]{24}$/;
-// Not served yet (checked against src/http/routes/v1 when this was written): remove when they land.
-const WAITING_PERSONS = { skip: 'waiting for POST /v1/activities/create and the person read-back routes (issue 3)' };
-const WAITING_ACCOUNTS = { skip: 'waiting for POST /v1/accounts/activities/create and the account read-back routes (issue 4)' };
 
 /** A client on a new instance of the test server; `requests` counts what it sent. */
 async function newClient(options: { baseUrl?: string; maxRetries?: number } = {}) {
@@ -110,7 +107,7 @@ describe('SDK: person activity events', () => {
       fields: { 'str::email': `buyer${i}@example.com` },
     }));
 
-  it('sends 250 activities as 3 requests and answers one result per activity, in input order', WAITING_PERSONS, async () => {
+  it('sends 250 activities as 3 requests and answers one result per activity, in input order', async () => {
     const { client, requests } = await newClient();
     await client.definitions.create(PURCHASE);
     requests.length = 0;
@@ -131,7 +128,7 @@ describe('SDK: person activity events', () => {
     }
   });
 
-  it('returns per-activity failures as values and takes the others', WAITING_PERSONS, async () => {
+  it('returns per-activity failures as values and takes the others', async () => {
     const { client } = await newClient();
     await client.definitions.create(PURCHASE);
     const list = purchases(5);
@@ -143,7 +140,7 @@ describe('SDK: person activity events', () => {
     assert.ok(results[3]!.error);
   });
 
-  it('turns a request whose every activity is refused (HTTP 400 with details) into "invalid" values', WAITING_PERSONS, async () => {
+  it('turns a request whose every activity is refused (HTTP 400 with details) into "invalid" values', async () => {
     const { client, requests } = await newClient();
     const results = await client.activities.create(purchases(2));
     assert.equal(requests.length, 1);
@@ -151,7 +148,7 @@ describe('SDK: person activity events', () => {
     for (const r of results) assert.match(r.error ?? '', /purchase/);
   });
 
-  it('makes exactly one event when retried through a server that answers 429, then loses an answer (503)', WAITING_PERSONS, async () => {
+  it('makes exactly one event when retried through a server that answers 429, then loses an answer (503)', async () => {
     const { client: direct, apiKey } = await newClient();
     await direct.definitions.create(PURCHASE);
     // A proxy: 1st request 429 (not forwarded), 2nd forwarded but answered 503 (answer lost),
@@ -195,7 +192,7 @@ describe('SDK: person activity events', () => {
     assert.equal(page.activities![0]!.id, result.activity_id);
   });
 
-  it('pages through people with persons.get', WAITING_PERSONS, async () => {
+  it('pages through people with persons.get', async () => {
     const { client } = await newClient();
     await client.definitions.create(PURCHASE);
     await client.activities.create(purchases(5));
@@ -211,7 +208,7 @@ describe('SDK: person activity events', () => {
 });
 
 describe('SDK: account activity events', () => {
-  it('creates account events and reads them back', WAITING_ACCOUNTS, async () => {
+  it('creates account events and reads them back', async () => {
     const { client } = await newClient();
     await client.definitions.create(PURCHASE);
     const results = await client.accounts.activities.create([

@@ -1,11 +1,7 @@
 // ActivityClient: one client for Ortto itself (by region) or any activity-cdp server (baseUrl).
 import { createInBatches, type CreateActivitiesOptions, type Outcome } from './batch.js';
 import type { AccountActivity, ActivityFieldId, PersonActivity } from './field-ids.js';
-import type {
-  AccountActivityResult, ArchiveResponse, CreateDefinitionBody, CustomActivityResponse, GetAccountActivitiesBody,
-  GetAccountsBody, GetAccountsResponse, GetActivitiesResponse, GetPersonActivitiesBody, GetPersonsBody,
-  GetPersonsResponse, InstanceSchemaBody, InstanceSchemaResponse, ModifyDefinitionBody, PersonActivityResult,
-} from './generated/types.js';
+import type { AccountActivityResult, Operations, PersonActivityResult } from './generated/types.js';
 import { requestJson, type FetchLike, type RequestOptions, type TransportSettings } from './transport.js';
 
 export type Region = 'default' | 'au' | 'eu';
@@ -35,6 +31,11 @@ export interface ActivityClientOptions {
   /** A fetch implementation (default: the global fetch). */
   fetch?: FetchLike;
 }
+
+/** "METHOD /path" of every route the server documents (generated from its OpenAPI document). */
+export type Endpoint = keyof Operations;
+type BodyOf<E extends Endpoint> = Operations[E]['body'];
+type AnswerOf<E extends Endpoint> = Operations[E]['response'];
 
 export class ActivityClient {
   readonly baseUrl: string;
@@ -67,22 +68,32 @@ export class ActivityClient {
     return requestJson<T>(this.settings, method, path, body === undefined ? undefined : JSON.stringify(body), options);
   }
 
+  /**
+   * A call to a documented endpoint, typed by the server's own schemas: a route renamed or
+   * removed on the server makes every method that uses it fail to compile.
+   */
+  call<E extends Endpoint>(endpoint: E, body: BodyOf<E>, options?: RequestOptions): Promise<AnswerOf<E>> {
+    const space = endpoint.indexOf(' ');
+    return requestJson<AnswerOf<E>>(this.settings, endpoint.slice(0, space), endpoint.slice(space + 1),
+      body === undefined ? undefined : JSON.stringify(body), options);
+  }
+
   readonly definitions = {
     /** POST /v1/definitions/activity/create */
-    create: (body: CreateDefinitionBody, options?: RequestOptions) =>
-      this.request<CustomActivityResponse>('POST', '/v1/definitions/activity/create', body, options),
+    create: (body: BodyOf<'POST /v1/definitions/activity/create'>, options?: RequestOptions) =>
+      this.call('POST /v1/definitions/activity/create', body, options),
     /** PUT /v1/definitions/activity/modify (activity-cdp's extension) */
-    modify: (body: ModifyDefinitionBody & { activity_field_id: ActivityFieldId }, options?: RequestOptions) =>
-      this.request<CustomActivityResponse>('PUT', '/v1/definitions/activity/modify', body, options),
+    modify: (body: BodyOf<'PUT /v1/definitions/activity/modify'> & { activity_field_id: ActivityFieldId }, options?: RequestOptions) =>
+      this.call('PUT /v1/definitions/activity/modify', body, options),
     /** DELETE /v1/definitions/activity/delete: archives the definition (its events stay). */
     archive: (activityFieldId: ActivityFieldId, options?: RequestOptions) =>
-      this.request<ArchiveResponse>('DELETE', '/v1/definitions/activity/delete', { activity_field_id: activityFieldId }, options),
+      this.call('DELETE /v1/definitions/activity/delete', { activity_field_id: activityFieldId }, options),
   };
 
   readonly instanceSchema = {
     /** POST /v1/instance-schema/get: the instance's fields and activity definitions. */
-    get: (body: InstanceSchemaBody = { namespaces: [] }, options?: RequestOptions) =>
-      this.request<InstanceSchemaResponse>('POST', '/v1/instance-schema/get', body, options),
+    get: (body: BodyOf<'POST /v1/instance-schema/get'> = { namespaces: [] }, options?: RequestOptions) =>
+      this.call('POST /v1/instance-schema/get', body, options),
   };
 
   readonly activities = {
@@ -93,35 +104,41 @@ export class ActivityClient {
      */
     create: (activities: readonly PersonActivity[], options: CreateActivitiesOptions = {}): Promise<Array<Outcome<PersonActivityResult>>> =>
       createInBatches<PersonActivity, PersonActivityResult>(activities, options, (body, signal) =>
-        requestJson(this.settings, 'POST', '/v1/activities/create', body, { signal })),
+        requestJson<AnswerOf<'POST /v1/activities/create'>>(this.settings, 'POST', '/v1/activities/create', body, { signal })),
   };
 
   readonly persons = {
     /** POST /v1/person/get: a page of people. */
-    get: (body: GetPersonsBody = {}, options?: RequestOptions) =>
-      this.request<GetPersonsResponse>('POST', '/v1/person/get', body, options),
+    get: (body: BodyOf<'POST /v1/person/get'> = {}, options?: RequestOptions) =>
+      this.call('POST /v1/person/get', body, options),
     /** POST /v1/person/get/activities: a page of one person's activity events. */
-    getActivities: (body: GetPersonActivitiesBody, options?: RequestOptions) =>
-      this.request<GetActivitiesResponse>('POST', '/v1/person/get/activities', body, options),
+    getActivities: (body: BodyOf<'POST /v1/person/get/activities'>, options?: RequestOptions) =>
+      this.call('POST /v1/person/get/activities', body, options),
   };
 
   readonly accounts = {
     /** POST /v1/accounts/get: a page of accounts. */
-    get: (body: GetAccountsBody = {}, options?: RequestOptions) =>
-      this.request<GetAccountsResponse>('POST', '/v1/accounts/get', body, options),
+    get: (body: BodyOf<'POST /v1/accounts/get'> = {}, options?: RequestOptions) =>
+      this.call('POST /v1/accounts/get', body, options),
     /** POST /v1/accounts/get/activities: a page of one account's activity events. */
-    getActivities: (body: GetAccountActivitiesBody, options?: RequestOptions) =>
-      this.request<GetActivitiesResponse>('POST', '/v1/accounts/get/activities', body, options),
+    getActivities: (body: BodyOf<'POST /v1/accounts/get/activities'>, options?: RequestOptions) =>
+      this.call('POST /v1/accounts/get/activities', body, options),
     activities: {
       /** POST /v1/accounts/activities/create for any number of account activity events. */
       create: (activities: readonly AccountActivity[], options: CreateActivitiesOptions = {}): Promise<Array<Outcome<AccountActivityResult>>> =>
         createInBatches<AccountActivity, AccountActivityResult>(activities, options, (body, signal) =>
-          requestJson(this.settings, 'POST', '/v1/accounts/activities/create', body, { signal })),
+          requestJson<AnswerOf<'POST /v1/accounts/activities/create'>>(this.settings, 'POST', '/v1/accounts/activities/create', body, { signal })),
     },
   };
 }
 
 /** Counts outcomes by status, e.g. {ingested: 240, invalid: 10}. */
+// The typed activity shapes must fit the documented request items, so the batching methods stay
+// tied to the routes too.
+type Fits<A, B extends A> = B;
+type _PersonItems = Fits<BodyOf<'POST /v1/activities/create'>['activities'][number], PersonActivity>;
+type _AccountItems = Fits<BodyOf<'POST /v1/accounts/activities/create'>['activities'][number], AccountActivity>;
+
 export function countByStatus(outcomes: ReadonlyArray<{ status: string }>): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const o of outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;

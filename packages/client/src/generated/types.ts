@@ -46,10 +46,10 @@ export type AccountActivityInput = {
 /** src/http/schemas/activities.ts: AccountActivityResult */
 export type AccountActivityResult = {
   account_id?: string;
-  /** created | merged | queued */
-  account_status?: string;
   /** ingested | queued | invalid | rate_limited */
   status: string;
+  /** created | merged | queued */
+  account_status?: string;
   /** The new event's 24-hex id */
   activity_id?: string;
   /** Why the activity was not taken (invalid, rate_limited) */
@@ -100,6 +100,35 @@ export type CreatePersonActivitiesBody = {
 /** src/http/schemas/activities.ts: CreatePersonActivitiesResponse */
 export type CreatePersonActivitiesResponse = {
   activities: Array<PersonActivityResult>;
+};
+
+/** src/http/schemas/activities.ts: DeadLettersBody */
+export type DeadLettersBody = {
+  limit?: number;
+  offset?: number;
+};
+
+/** src/http/schemas/activities.ts: DeadLettersResponse */
+export type DeadLettersResponse = {
+  dead_letters: Array<{
+    id: number;
+    /** person | account */
+    kind: string;
+    /** Index of the activity in its request */
+    activity_index: number;
+    /** The event id the activity was acknowledged with */
+    activity_id: string | null;
+    /** The activity as it was sent */
+    activity: unknown;
+    /** invalid | rate_limited | failed */
+    status: string;
+    error: string;
+    enqueued_at: string;
+    failed_at: string;
+  }>;
+  total: number;
+  /** Requests still waiting in the queue */
+  queued_requests: number;
 };
 
 /** src/http/schemas/activities.ts: Filter. {"$str::is": {"field_id", "value"}}, {"$has_any_value": {"field_id"}}, {"$and": [filters]}, {"$or": [filters]} (also $str::is_not, $str::contains, $str::starts_with, $int::is, $int::greater_than, $int::less_than, $bol::is, $has_no_value) */
@@ -220,10 +249,10 @@ export type PersonActivityInput = {
 /** src/http/schemas/activities.ts: PersonActivityResult */
 export type PersonActivityResult = {
   person_id?: string;
-  /** created | merged | queued */
-  person_status?: string;
   /** ingested | queued | invalid | rate_limited */
   status: string;
+  /** created | merged | queued */
+  person_status?: string;
   /** The new event's 24-hex id */
   activity_id?: string;
   /** Why the activity was not taken (invalid, rate_limited) */
@@ -236,6 +265,11 @@ export type RecordSchema = {
   fields: {
     [key: string]: unknown;
   };
+  created_at?: string;
+  /** Earliest event of a touch activity */
+  first_seen_at?: string;
+  /** Latest event of a touch activity */
+  last_seen_at?: string;
 };
 
 /** src/http/schemas/common.ts: ErrorBody. Ortto's error body */
@@ -387,6 +421,98 @@ export interface Operations {
       archived_activity: string;
     };
   };
+  /** Create account activity events */
+  "POST /v1/accounts/activities/create": {
+    body: {
+      activities: Array<AccountActivityInput>;
+      async?: boolean;
+      /** Main and optional fallback field ID */
+      merge_by?: Array<string>;
+      /** 1 append only, 2 overwrite existing (default), 3 ignore */
+      merge_strategy?: number;
+    };
+    response: {
+      activities: Array<AccountActivityResult>;
+    };
+  };
+  /** List accounts */
+  "POST /v1/accounts/get": {
+    body: {
+      /** 1..500, default 50 */
+      limit?: number;
+      offset?: number;
+      /** Field IDs to return; default all */
+      fields?: Array<string>;
+      filter?: Filter;
+    };
+    response: {
+      accounts: Array<RecordSchema>;
+      offset: number;
+      next_offset: number;
+      has_more: boolean;
+    };
+  };
+  /** An account's activity events, newest first */
+  "POST /v1/accounts/get/activities": {
+    body: {
+      account_id: string;
+      activities?: Array<string>;
+      /** 1..40, default 20 */
+      limit?: number;
+      offset?: number;
+    };
+    response: {
+      activities: Array<ActivityEvent> | null;
+      meta: {
+        total_activities: number;
+        has_more: boolean;
+      };
+      offset: number;
+      next_offset: number;
+    };
+  };
+  /** Create person activity events */
+  "POST /v1/activities/create": {
+    body: {
+      activities: Array<PersonActivityInput>;
+      async?: boolean;
+      /** Main and optional fallback field ID */
+      merge_by?: Array<string>;
+      /** 1 append only, 2 overwrite existing (default), 3 ignore */
+      merge_strategy?: number;
+    };
+    response: {
+      activities: Array<PersonActivityResult>;
+    };
+  };
+  /** Queued activities that could not be applied, with their reasons (extension) */
+  "POST /v1/activities/dead-letters/get": {
+    body: {
+      limit?: number;
+      offset?: number;
+    };
+    response: {
+      dead_letters: Array<{
+        id: number;
+        /** person | account */
+        kind: string;
+        /** Index of the activity in its request */
+        activity_index: number;
+        /** The event id the activity was acknowledged with */
+        activity_id: string | null;
+        /** The activity as it was sent */
+        activity: unknown;
+        /** invalid | rate_limited | failed */
+        status: string;
+        error: string;
+        enqueued_at: string;
+        failed_at: string;
+      }>;
+      total: number;
+      /** Requests still waiting in the queue */
+      queued_requests: number;
+    };
+  };
   /** Create a custom activity definition */
   "POST /v1/definitions/activity/create": {
     body: {
@@ -437,6 +563,43 @@ export interface Operations {
         }>;
         activities: Array<CustomActivity>;
       }>;
+    };
+  };
+  /** List persons */
+  "POST /v1/person/get": {
+    body: {
+      /** 1..500, default 50 */
+      limit?: number;
+      offset?: number;
+      /** Field IDs to return; default all */
+      fields?: Array<string>;
+      filter?: Filter;
+    };
+    response: {
+      contacts: Array<RecordSchema>;
+      offset: number;
+      next_offset: number;
+      has_more: boolean;
+    };
+  };
+  /** A person's activity events, newest first */
+  "POST /v1/person/get/activities": {
+    body: {
+      person_id: string;
+      /** Only these activity field IDs */
+      activities?: Array<string>;
+      /** 1..40, default 20 */
+      limit?: number;
+      offset?: number;
+    };
+    response: {
+      activities: Array<ActivityEvent> | null;
+      meta: {
+        total_activities: number;
+        has_more: boolean;
+      };
+      offset: number;
+      next_offset: number;
     };
   };
   /** Modify a custom activity definition (extension: not in the source documents) */
