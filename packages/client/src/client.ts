@@ -63,14 +63,15 @@ export class ActivityClient {
     };
   }
 
-  /** One call to any endpoint: the typed methods below are built on it. */
+  /** One call to any path, untyped (for routes this SDK does not know); see `call` for the typed form. */
   request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, options?: RequestOptions): Promise<T> {
     return requestJson<T>(this.settings, method, path, body === undefined ? undefined : JSON.stringify(body), options);
   }
 
   /**
-   * A call to a documented endpoint, typed by the server's own schemas: a route renamed or
-   * removed on the server makes every method that uses it fail to compile.
+   * A call to a documented endpoint, e.g. `call('POST /v1/person/get', {limit: 10})`, typed by the
+   * server's own schemas. The methods below are built on it, so a route renamed or removed on the
+   * server makes them fail to compile.
    */
   call<E extends Endpoint>(endpoint: E, body: BodyOf<E>, options?: RequestOptions): Promise<AnswerOf<E>> {
     const space = endpoint.indexOf(' ');
