@@ -14,6 +14,8 @@ export interface Drain {
   /** Backlog at stop ÷ time to empty it (the worker alone, no new load). */
   afterStopActivitiesPerSec: number | undefined;
   method: string;
+  /** Queued activities the worker set aside as invalid during this level (errors). */
+  deadLetters?: number;
 }
 
 export interface LevelResult {
@@ -74,7 +76,7 @@ function scenarioTable(s: Scenario): string {
   const head = [
     'conns', 'activities/s', 'requests/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU %', 'server RSS MB (max)', 'PG CPU %',
     'loadgen CPU %', 'other CPU %', 'non-200', 'invalid', 'rate_limited',
-    ...(drain ? ['drain: backlog at stop', 'drain: empty after s', 'drain act/s (overall)', 'drain act/s (after stop)'] : []),
+    ...(drain ? ['drain: backlog at stop', 'drain: empty after s', 'drain act/s (overall)', 'drain act/s (after stop)', 'dead letters'] : []),
     'vs COPY', 'req/s vs Fastify',
   ];
   const rows = s.levels.map((l) => {
@@ -85,7 +87,7 @@ function scenarioTable(s: Scenario): string {
       e.http, e.invalid, e.rateLimited,
       ...(drain
         ? [n0(l.drain?.backlogAtStop), l.drain?.emptyAfterMs === undefined ? 'timeout' : n1(l.drain.emptyAfterMs / 1000),
-          n0(l.drain?.overallActivitiesPerSec), n0(l.drain?.afterStopActivitiesPerSec)]
+          n0(l.drain?.overallActivitiesPerSec), n0(l.drain?.afterStopActivitiesPerSec), l.drain?.deadLetters ?? '—']
         : []),
       pct(l.ratios?.['copy']), pct(l.ratios?.['fastifyRequests']),
     ];
