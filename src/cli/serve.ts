@@ -74,7 +74,10 @@ export async function serve(config: Config): Promise<void> {
 
   const address = await app.listen({ port: config.port, host: config.host });
   worker?.start();
-  app.log.info({ store: db.kind, ms: Math.round(performance.now() - startedAt) }, `ready on ${address}`);
+  const ms = Math.round(performance.now() - startedAt);
+  app.log.info({ store: db.kind, ms }, `ready on ${address}`);
+  // Also on stdout whatever LOG_LEVEL says, for people and for scripts that wait for the server.
+  if (['warn', 'error', 'fatal', 'silent'].includes(config.logLevel)) process.stdout.write(`activity-cdp ready on ${address} (${db.kind}, ${ms} ms)\n`);
   if (firstKey) {
     // Printed once, to the terminal only (never to the log): the store keeps only its hash.
     process.stdout.write(
