@@ -11,8 +11,10 @@ export async function findStoredEvents(
   const rows = await sql.query<{ id: string; record_id: string; definition: string; key: string; created_at: Date; attributes: Record<string, unknown> }>(
     `select e.id, e.record_id, e.definition, e.key, e.created_at, e.attributes
        from jsonb_to_recordset($3::jsonb) as p(definition text, key text, created_at timestamptz)
-       join activity_events e on e.instance_id = $1 and e.kind = $2 and e.definition = p.definition
-                             and e.key = p.key and e.created_at = p.created_at`,
+       cross join lateral (
+         select id, record_id, definition, key, created_at, attributes from activity_events
+          where instance_id = $1 and kind = $2 and definition = p.definition and key = p.key and created_at = p.created_at
+          limit 1) e`,
     [instanceId, kind, JSON.stringify(pairs.map((p) => ({ definition: p.definition, key: p.key, created_at: p.created.toISOString() })))],
     'find_stored_events',
   );
