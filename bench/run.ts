@@ -40,6 +40,8 @@ const HELP = `npm run bench -- [options]
   --pool-size N                  PG_POOL_SIZE of the server (default: the server's)
   --drain-timeout S              how long to wait for the async queue to empty (default 180)
   --cpu-prof                     run the server with --cpu-prof (profiles under bench/results/tmp/)
+  --db-setting NAME=VALUE        PostgreSQL: ALTER DATABASE <bench db> SET NAME = VALUE before the server
+                                 starts (repeatable; e.g. synchronous_commit=off, log_min_duration_statement=0)
   --no-analyze                   PostgreSQL: do not ANALYZE after seeding and before each scenario
   --keep-db                      do not drop the bench database / data folder
   --smoke                        drive POST /v1/instance-schema/get only (tests the harness)
@@ -65,6 +67,7 @@ const { values: opt } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'keep-db': { type: 'boolean', default: false },
     'no-analyze': { type: 'boolean', default: false },
+    'db-setting': { type: 'string', multiple: true, default: [] },
     smoke: { type: 'boolean', default: false },
     note: { type: 'string', multiple: true, default: [] },
     compare: { type: 'string' },
@@ -314,6 +317,15 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
     db = await createBenchDatabase(pgUrl, opt.template);
     env['DATABASE_URL'] = db.url;
     log(`database ${db.name} (from ${db.createdFrom})`);
+    for (const setting of opt['db-setting'] ?? []) {
+      const m = /^([a-z_.]+)=(.+)$/.exec(setting);
+      if (!m) throw new Error(`--db-setting must be NAME=VALUE, got ${setting}`);
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      await c.query(`alter database ${pg.escapeIdentifier(db.name)} set ${m[1]} = ${pg.escapeLiteral(m[2]!)}`);
+      await c.end();
+      results.notes.push(`PostgreSQL setting for the bench database: ${m[1]} = ${m[2]}`);
+    }
   } else {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'acdp-bench-'));
     env['DATA_DIR'] = dataDir;

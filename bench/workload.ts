@@ -185,7 +185,7 @@ export class BodyMaker {
   }
 }
 
-/** A body of only new records [from, to): used to seed the existing records. */
+/** A body of only new records [from, to), one event each: used to seed the existing records. */
 export function seedBody(subject: Subject, from: number, to: number): string {
   const r = rng(from + 1);
   const now = Date.now();
@@ -193,7 +193,14 @@ export function seedBody(subject: Subject, from: number, to: number): string {
   for (let i = from; i < to; i++) {
     const d = i % DEFINITIONS.length;
     const identity = subject === 'person' ? existingPersonEmail(i) : existingAccountName(i);
-    activities.push({ activity_id: `act:cm:${DEFINITIONS[d]!.name}`, attributes: attributes(r, d, now), fields: recordFields(subject, identity, r) });
+    const activity: Record<string, unknown> = { activity_id: `act:cm:${DEFINITIONS[d]!.name}`, attributes: attributes(r, d, now), fields: recordFields(subject, identity, r) };
+    // Half keyed, as in the load: the stored events then look like the ones the load adds, and
+    // the planner's statistics of the de-dupe index are those of a table in use.
+    if (i % 2 === 0) {
+      activity['key'] = `seed-${subject}-${i}`;
+      activity['created'] = new Date(now - Math.floor(r() * 10 * 86_400_000)).toISOString();
+    }
+    activities.push(activity);
   }
   return JSON.stringify({ activities });
 }
