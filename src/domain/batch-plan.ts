@@ -42,13 +42,18 @@ export type Outcome =
   | { index: number; status: 'ingested'; recordId: string; recordStatus: 'created' | 'merged'; eventId: string }
   | { index: number; status: 'invalid' | 'rate_limited'; error: string };
 
-/** Phase 1: each activity's record, in request order. Unknown direct ids fail the activity. */
+/**
+ * Phase 1: each activity's record, in request order. Unknown direct ids fail the activity.
+ * `reserved` holds merge keys this transaction has already claimed for new records, with the ids
+ * it gave them, so that resolving again (after losing another key to a concurrent request) keeps them.
+ */
 export function resolveRecords(
   batch: IndexedActivity[],
   subject: Subject,
   owners: ReadonlyMap<string, string>,
   existing: ReadonlyMap<string, StoredRecord>,
   newId: () => string,
+  reserved: ReadonlyMap<string, string> = new Map(),
 ): { resolutions: Map<number, Resolution>; failures: Outcome[] } {
   const claimed = new Map<string, string>();
   const resolutions = new Map<number, Resolution>();
@@ -68,7 +73,7 @@ export function resolveRecords(
     let recordId = claimed.get(k) ?? owners.get(k);
     let created = false;
     if (recordId === undefined) {
-      recordId = newId();
+      recordId = reserved.get(k) ?? newId();
       claimed.set(k, recordId);
       born.add(recordId);
       created = true;
@@ -275,7 +280,7 @@ export function planBatch(input: PlanInput): BatchPlan {
     const r = resolutions.get(index);
     if (!r?.created || activity.target.type !== 'key' || !working.has(r.recordId)) continue;
     const k = identityKey(activity.target.key.fieldId, activity.target.key.value);
-    if (claimedNow.has(k)) continue;
+    if (claimedNow.has(k) || owners.get(k) === r.recordId) continue;
     claimedNow.add(k);
     claims.push({ fieldId: activity.target.key.fieldId, value: activity.target.key.value, recordId: r.recordId });
   }

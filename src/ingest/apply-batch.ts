@@ -19,7 +19,10 @@ import {
 } from '../store/records.js';
 import { SQLSTATE } from '../store/sqlstate.js';
 
-/** A concurrent transaction took a merge key this batch was creating: the batch is retried. */
+/** Rounds of claiming new records' keys before the whole transaction is retried instead. */
+const MAX_CLAIM_ROUNDS = 20;
+
+/** Concurrent requests kept taking the keys this batch was creating: the transaction is retried. */
 export class ConcurrentClaimError extends Error {
   readonly code = SQLSTATE.serializationFailure;
   constructor(what: string) {
@@ -138,7 +141,35 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
     .map((b) => ({ definition: b.activity.definition.name, key: b.activity.eventKey!, created: b.activity.created }));
   const storedEvents = await findStoredEvents(tx, instanceId, kind, pairs);
 
-  const { resolutions, failures } = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now));
+  // Claim the keys of the records this batch creates before anything else is written. A key that
+  // a concurrent request committed meanwhile now has an owner: look it up, lock it, resolve again
+  // (keeping the keys already won). Each round leaves fewer keys in contest, so this ends.
+  const reserved = new Map<string, string>();
+  let resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
+  for (let round = 1; ; round++) {
+    const creating: Array<{ fieldId: string; value: string; recordId: string }> = [];
+    for (const { index, activity } of batch) {
+      const r = resolved.resolutions.get(index);
+      if (!r?.created || activity.target.type !== 'key') continue;
+      if (!reserved.has(identityKey(activity.target.key.fieldId, activity.target.key.value))) creating.push({ ...activity.target.key, recordId: r.recordId });
+    }
+    if (creating.length === 0) break;
+    const won = await claimIdentities(tx, instanceId, kind, creating);
+    const lost = creating.filter((c) => !won.has(identityKey(c.fieldId, c.value)));
+    for (const c of creating) if (won.has(identityKey(c.fieldId, c.value))) reserved.set(identityKey(c.fieldId, c.value), c.recordId);
+    if (lost.length === 0) break;
+    if (round >= MAX_CLAIM_ROUNDS) throw new ConcurrentClaimError(`${lost.length} merge keys`);
+    const taken = await lookupOwners(tx, instanceId, kind, lost);
+    for (const [k, id] of taken) owners.set(k, id);
+    const locked = await lockRecords(tx, instanceId, kind, [...taken.values()].filter((id) => !existingRecords.has(id)));
+    for (const [id, rec] of locked) existingRecords.set(id, rec);
+    resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
+  }
+  const { resolutions, failures } = resolved;
+  // The won keys are this batch's now; the plan must not claim them again.
+  const held = new Map(owners);
+  for (const [k, id] of reserved) held.set(k, id);
+
   let counts = new Map<number, number>();
   if (ctx.dailyLimit > 0) {
     const probes = batch
@@ -147,21 +178,13 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
     counts = await recentCounts(tx, instanceId, kind, probes, ctx.dailyLimit);
   }
   const plan = planBatch({
-    subject, batch, resolutions, existingRecords, owners, identityFields, storedEvents, recentCounts: counts, dailyLimit: ctx.dailyLimit,
+    subject, batch, resolutions, existingRecords, owners: held, identityFields, storedEvents, recentCounts: counts, dailyLimit: ctx.dailyLimit,
   });
 
   await releaseIdentities(tx, instanceId, kind, plan.releases);
-  const claimed = await claimIdentities(tx, instanceId, kind, plan.claims);
-  // A new record's own key must be ours: if another transaction committed it meanwhile, that
-  // record is the one to merge into, so the whole batch runs again and finds it.
-  for (const { index, activity } of batch) {
-    const r = resolutions.get(index);
-    if (!r?.created || activity.target.type !== 'key') continue;
-    if (!plan.outcomes.some((o) => o.index === index && o.status === 'ingested')) continue;
-    if (!claimed.has(identityKey(activity.target.key.fieldId, activity.target.key.value))) {
-      throw new ConcurrentClaimError(`${activity.target.key.fieldId} ${activity.target.key.value}`);
-    }
-  }
+  // Other identity values (not the keys that created records): a value another record took
+  // meanwhile stays with that record.
+  await claimIdentities(tx, instanceId, kind, plan.claims);
   await upsertRecords(tx, instanceId, kind, plan.records);
   await writeEvents(tx, instanceId, kind, plan.events);
   const inactive = plan.activated.filter((name) => batch.some((b) => b.activity.definition.name === name && b.activity.definition.state !== 'active'));
