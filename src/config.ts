@@ -27,6 +27,8 @@ export interface Config {
   workerEnabled: boolean;
   /** How often an idle worker looks for queued requests. */
   workerPollMs: number;
+  /** Resolve location.source_ip to country/region/city with the bundled offline IP database. */
+  geoipEnabled: boolean;
   /** Queue rows a worker process applies at once (PostgreSQL; the embedded store runs one at a time). */
   workerConcurrency: number;
   /** Requests per second allowed per API key; 0 = no limit (429 past it). */
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     pgPoolSize: int(env, 'PG_POOL_SIZE', 10, 1, 1000),
     workerEnabled: bool(env, 'WORKER_ENABLED', true),
     workerPollMs: int(env, 'WORKER_POLL_MS', 200, 10, 60_000),
+    geoipEnabled: bool(env, 'GEOIP_ENABLED', true),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 1, 1, 64),
     rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
   };

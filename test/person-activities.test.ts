@@ -495,11 +495,27 @@ describe('location', () => {
     const ev = await events(api, p.id);
     const order = (l: any) => (l.source_ip ?? '') + (l.address ? 'address' : '');
     assert.deepEqual(ev.activities.map((e: any) => e.location).sort((x: any, y: any) => order(x).localeCompare(order(y))), [
-      { source_ip: '119.18.0.218' },
+      { source_ip: '119.18.0.218', resolved: { country: 'AU', region: 'NSW', city: 'Sydney', timezone: 'Australia/Sydney' } },
       { source_ip: '2001:db8::1' },
       { address: { address1: '123 Main St', city: 'Melbourne', region: 'VIC', country: 'Australia', postal_code: '3000' } },
     ]);
     assert.equal(ev.activities.length, 3);
+  });
+});
+
+describe('IP location', () => {
+  it('resolves an IPv4 source_ip offline into the person\'s geo fields; explicit fields win', async () => {
+    const api = await getApp().newInstance();
+    await define(api, definition('ping', [], { track_conversion_value: false }));
+    await api.post('/v1/activities/create', { activities: [
+      { activity_id: 'act:cm:ping', fields: { 'str::email': 'ip@example.com' }, location: { source_ip: '119.18.0.218' } },
+      { activity_id: 'act:cm:ping', fields: { 'str::email': 'ip2@example.com', 'geo::city': 'Newcastle' }, location: { source_ip: '119.18.0.218' } },
+    ] });
+    const p = await person(api, 'ip@example.com');
+    assert.equal(p.fields['geo::country'], 'AU');
+    assert.equal(p.fields['geo::region'], 'NSW');
+    assert.equal(p.fields['geo::city'], 'Sydney');
+    assert.equal((await person(api, 'ip2@example.com')).fields['geo::city'], 'Newcastle');
   });
 });
 

@@ -43,6 +43,7 @@ export async function serve(config: Config): Promise<void> {
   if (config.workerEnabled) {
     worker = new Worker(db, {
       activityDailyLimit: config.activityDailyLimit,
+      geoipEnabled: config.geoipEnabled,
       pollMs: config.workerPollMs,
       concurrency: db.kind === 'pglite' ? 1 : config.workerConcurrency,
       log: app.log,

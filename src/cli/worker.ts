@@ -12,6 +12,7 @@ export async function runWorker(config: Config): Promise<void> {
   const store = await openStore(config, 'worker');
   const worker = new Worker(store.db, {
     activityDailyLimit: config.activityDailyLimit,
+    geoipEnabled: config.geoipEnabled,
     pollMs: config.workerPollMs,
     concurrency: store.db.kind === 'pglite' ? 1 : config.workerConcurrency,
     log,

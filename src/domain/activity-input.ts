@@ -4,7 +4,7 @@ import { attributeFieldId, definitionNameOf, type Definition } from './definitio
 import { parseFieldId, type FieldType } from './field-types.js';
 import { isId } from './ids.js';
 import { checkMergeBy, resolveKey, type ResolvedKey } from './identity.js';
-import { parseLocation, locationFields, type Location } from './location.js';
+import { parseLocation, locationFields, type IpLocation, type Location } from './location.js';
 import { isMergeStrategy, type Fields, type MergeStrategy } from './merge.js';
 import { err, ok, type Result } from './result.js';
 import type { Subject } from './subjects.js';
@@ -54,6 +54,8 @@ export interface ParseContext {
   now: Date;
   /** Sync requests queue backdated activities; the worker ingests them. */
   queueBackdated: boolean;
+  /** What the IP database said of the batch's source_ip values. */
+  ipLocations?: ReadonlyMap<string, IpLocation>;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -197,7 +199,7 @@ export function parseActivity(raw: unknown, ctx: ParseContext): Result<ParsedAct
     eventKey = key;
   }
 
-  const location = parseLocation(raw['location']);
+  const location = parseLocation(raw['location'], ctx.ipLocations);
   if (!location.ok) return location;
 
   // Request fields win over what the definition maps and what the location implies.

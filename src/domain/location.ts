@@ -5,12 +5,19 @@ import { err, ok, type Result } from './result.js';
 import type { Subject } from './subjects.js';
 import { isValidTimeZone } from './values.js';
 
+export interface IpLocation {
+  country?: string;
+  region?: string;
+  city?: string;
+  timezone?: string;
+}
+
 export interface Location {
   source_ip?: string;
   custom?: Record<string, string | number>;
   address?: Record<string, string>;
   /** Filled from an offline IP database when source_ip resolves. */
-  resolved?: { country?: string; region?: string; city?: string; timezone?: string };
+  resolved?: IpLocation;
 }
 
 const CUSTOM_STRINGS = ['name', 'region', 'country', 'country_code', 'timezone'];
@@ -35,8 +42,11 @@ function strings(obj: Record<string, unknown>, allowed: string[], element: strin
   return ok(out);
 }
 
-/** Undefined when no location was given (absent, {}, or every member null). */
-export function parseLocation(value: unknown): Result<Location | undefined> {
+/**
+ * Undefined when no location was given (absent, {}, or every member null). `ipLocations` holds
+ * what an offline IP database said of the IPs of the batch.
+ */
+export function parseLocation(value: unknown, ipLocations: ReadonlyMap<string, IpLocation> = new Map()): Result<Location | undefined> {
   if (value === undefined || value === null) return ok(undefined);
   if (!isObject(value)) return err('location must be an object');
   const loc: Location = {};
@@ -47,6 +57,8 @@ export function parseLocation(value: unknown): Result<Location | undefined> {
   if (ip !== undefined && ip !== null && ip !== '') {
     if (typeof ip !== 'string' || isIP(ip) === 0) return err(`location.source_ip "${String(ip)}" is not an IPv4 or IPv6 address`);
     loc.source_ip = ip;
+    const resolved = ipLocations.get(ip);
+    if (resolved) loc.resolved = resolved;
   }
   const custom = value['custom'];
   if (custom !== undefined && custom !== null) {

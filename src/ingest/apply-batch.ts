@@ -9,6 +9,7 @@ import { newId } from '../domain/ids.js';
 import { identityValue } from '../domain/identity.js';
 import type { MergeStrategy } from '../domain/merge.js';
 import type { Subject } from '../domain/subjects.js';
+import type { IpLocation } from '../domain/location.js';
 import type { Sql } from '../store/db.js';
 import { customFieldTypes, registerCustomFields } from '../store/custom-fields.js';
 import { activateDefinitions, getDefinitions } from '../store/definitions.js';
@@ -46,6 +47,8 @@ export interface BatchContext {
   now: Date;
   /** 'sync' queues activities backdated past 90 days; 'worker' ingests them. */
   mode: 'sync' | 'worker';
+  /** source_ip → location, resolved before the transaction (ingest/ip-location.ts). */
+  ipLocations?: ReadonlyMap<string, IpLocation>;
 }
 
 export type ItemResult = Outcome | { index: number; status: 'queued'; eventId: string; directId?: string };
@@ -69,7 +72,7 @@ export async function applyBatch(tx: Sql, ctx: BatchContext, items: BatchItem[])
   for (const item of items) {
     const parsed = parseActivity(item.activity, {
       subject, definitions, customTypes: types, mergeBy: ctx.mergeBy, strategy: ctx.strategy, now: ctx.now,
-      queueBackdated: ctx.mode === 'sync',
+      queueBackdated: ctx.mode === 'sync', ipLocations: ctx.ipLocations,
     });
     if (!parsed.ok) {
       results.push({ index: item.index, status: 'invalid', error: parsed.error });

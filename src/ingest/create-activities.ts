@@ -9,6 +9,7 @@ import type { Db } from '../store/db.js';
 import type { AuthContext } from '../store/instances.js';
 import { enqueue } from '../store/queue.js';
 import { applyBatch, type ItemResult } from './apply-batch.js';
+import { resolveIps } from './ip-location.js';
 
 export interface CreateActivitiesBody {
   activities: unknown[];
@@ -41,9 +42,15 @@ export function mergeDefaults(subject: Subject, auth: AuthContext, body: CreateA
   };
 }
 
+export interface IngestSettings {
+  dailyLimit: number;
+  geoipEnabled: boolean;
+}
+
 export async function createActivities(
-  db: Db, subject: Subject, auth: AuthContext, body: CreateActivitiesBody, dailyLimit: number,
+  db: Db, subject: Subject, auth: AuthContext, body: CreateActivitiesBody, settings: IngestSettings,
 ): Promise<WireResult[]> {
+  const { dailyLimit } = settings;
   const { mergeBy, strategy } = mergeDefaults(subject, auth, body);
   const now = new Date();
   const eventIds = newIds(body.activities.length, now);
@@ -61,8 +68,9 @@ export async function createActivities(
     });
   }
 
+  const ipLocations = await resolveIps(body.activities, settings.geoipEnabled);
   const results = await db.transaction(async (tx) => {
-    const out = await applyBatch(tx, { instanceId: auth.instanceId, subject, mergeBy, strategy, dailyLimit, now, mode: 'sync' }, items);
+    const out = await applyBatch(tx, { instanceId: auth.instanceId, subject, mergeBy, strategy, dailyLimit, now, mode: 'sync', ipLocations }, items);
     const failures = out.filter((r): r is Extract<ItemResult, { error: string }> => r.status === 'invalid' || r.status === 'rate_limited');
     if (failures.length === out.length) {
       // Nothing was taken: the request fails as a whole and the transaction writes nothing.

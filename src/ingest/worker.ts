@@ -7,6 +7,8 @@ import { SUBJECTS } from '../domain/subjects.js';
 import type { Db, Sql } from '../store/db.js';
 import { addDeadLetters, claimNext, recordAttemptFailure, type QueueRow } from '../store/queue.js';
 import { applyBatch } from './apply-batch.js';
+import { resolveIps } from './ip-location.js';
+import type { IpLocation } from '../domain/location.js';
 
 /** After this many failed attempts (faults, not invalid activities) a row's activities become dead letters. */
 export const MAX_ATTEMPTS = 5;
@@ -16,6 +18,7 @@ export interface WorkerOptions {
   activityDailyLimit: number;
   pollMs: number;
   concurrency: number;
+  geoipEnabled?: boolean;
   log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 }
 
@@ -26,14 +29,14 @@ async function dailyLimitOf(sql: Sql, instanceId: string, fallback: number): Pro
   return rows[0]?.activity_daily_limit ?? fallback;
 }
 
-async function applyRow(tx: Sql, row: QueueRow, fallbackLimit: number): Promise<void> {
+async function applyRow(tx: Sql, row: QueueRow, fallbackLimit: number, ipLocations: ReadonlyMap<string, IpLocation>): Promise<void> {
   const subject = SUBJECTS[row.kind];
   const { payload } = row;
   const strategy = isMergeStrategy(payload.merge_strategy) ? payload.merge_strategy : 2;
   const results = await applyBatch(tx, {
     instanceId: row.instance_id, subject, mergeBy: payload.merge_by, strategy,
     dailyLimit: await dailyLimitOf(tx, row.instance_id, fallbackLimit),
-    now: new Date(payload.received_at), mode: 'worker',
+    now: new Date(payload.received_at), mode: 'worker', ipLocations,
   }, payload.items.map((i) => ({ index: i.index, eventId: i.event_id, activity: i.activity })));
   const byIndex = new Map(payload.items.map((i) => [i.index, i]));
   await addDeadLetters(tx, row.instance_id, row.kind, row.enqueued_at, results.flatMap((r) =>
@@ -59,7 +62,8 @@ export class Worker {
         const row = await claimNext(tx);
         if (!row) return false;
         claimed = row;
-        await applyRow(tx, row, this.options.activityDailyLimit);
+        const ipLocations = await resolveIps(row.payload.items.map((i) => i.activity), this.options.geoipEnabled ?? true);
+        await applyRow(tx, row, this.options.activityDailyLimit, ipLocations);
         return true;
       });
     } catch (error) {

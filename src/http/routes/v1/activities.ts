@@ -22,7 +22,9 @@ const inOrder = () => (data: unknown) => JSON.stringify(data);
 export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (app) => {
   const handler = (subject: Subject) => async (request: { body: unknown; auth: import('../../../store/instances.js').AuthContext }) => {
     const dailyLimit = request.auth.activityDailyLimit ?? deps.config.activityDailyLimit;
-    const activities = await createActivities(deps.db, subject, request.auth, request.body as CreateActivitiesBody, dailyLimit);
+    const activities = await createActivities(deps.db, subject, request.auth, request.body as CreateActivitiesBody, {
+      dailyLimit, geoipEnabled: deps.config.geoipEnabled,
+    });
     if (activities.some((a) => a['status'] === 'queued')) deps.notifyQueue?.();
     return { activities };
   };
