@@ -3,6 +3,7 @@
 // activity and not the request are the domain's (domain/activity-input.ts), so the routes
 // validate only the envelope (see envelopeOnly below).
 import { Type, type TSchema } from '@fastify/type-provider-typebox';
+import { literals } from './common.js';
 
 const FieldValues = Type.Record(Type.String(), Type.Unknown(), {
   description: 'Field ID → value, e.g. {"str::email": "a@example.com"}; null clears a value',
@@ -88,8 +89,8 @@ function activityResult(idKey: 'person_id' | 'account_id', statusKey: 'person_st
   return Type.Object(
     {
       [idKey]: Type.Optional(Type.String()),
-      status: Type.String({ description: 'ingested | queued | invalid | rate_limited' }),
-      [statusKey]: Type.Optional(Type.String({ description: 'created | merged | queued' })),
+      status: literals(['ingested', 'queued', 'invalid', 'rate_limited']),
+      [statusKey]: Type.Optional(literals(['created', 'merged', 'queued'])),
       activity_id: Type.Optional(Type.String({ description: "The new event's 24-hex id" })),
       error: Type.Optional(Type.String({ description: 'Why the activity was not taken (invalid, rate_limited)' })),
     },

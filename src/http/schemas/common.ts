@@ -1,5 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox';
 
+/** A closed set of string values (documented and typed as a union). */
+export function literals<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
+  return Type.Union(values.map((v) => Type.Literal(v)), options);
+}
+
 export const ErrorBody = Type.Object(
   {
     request_id: Type.String({ format: 'uuid' }),
@@ -9,7 +14,7 @@ export const ErrorBody = Type.Object(
       Type.Array(
         Type.Object({
           index: Type.Integer(),
-          status: Type.String(),
+          status: literals(['invalid', 'rate_limited']),
           error: Type.String(),
         }),
       ),

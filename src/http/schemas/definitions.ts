@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { literals } from './common.js';
 import { DISPLAY_TYPES } from '../../domain/field-types.js';
 import { ICON_IDS } from '../../domain/definitions.js';
 
@@ -48,21 +49,21 @@ export const CustomActivity = Type.Object(
   {
     activity_field_id: Type.String(),
     name: Type.String(),
-    state: Type.String(),
-    icon_id: Type.String(),
+    state: literals(['awaiting_implementation', 'active']),
+    icon_id: literals(ICON_IDS),
     track_conversion_value: Type.Boolean(),
     touch: Type.Boolean(),
     filterable: Type.Boolean(),
     visible_in_feeds: Type.Boolean(),
     display_mode: Type.Object({
-      type: Type.String(),
+      type: literals(['activity', 'activity_attribute', 'activity_template']),
       attribute: Type.Optional(Type.String()),
       template: Type.Optional(Type.String()),
     }),
     attributes: Type.Array(
       Type.Object({
         name: Type.String(),
-        display_type: Type.String(),
+        display_type: literals(DISPLAY_TYPES),
         field_id: Type.String(),
         liquid_name: Type.String(),
         mapped_field_id: Type.Optional(Type.String()),

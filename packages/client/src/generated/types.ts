@@ -46,10 +46,8 @@ export type AccountActivityInput = {
 /** src/http/schemas/activities.ts: AccountActivityResult */
 export type AccountActivityResult = {
   account_id?: string;
-  /** ingested | queued | invalid | rate_limited */
-  status: string;
-  /** created | merged | queued */
-  account_status?: string;
+  status: "ingested" | "queued" | "invalid" | "rate_limited";
+  account_status?: "created" | "merged" | "queued";
   /** The new event's 24-hex id */
   activity_id?: string;
   /** Why the activity was not taken (invalid, rate_limited) */
@@ -249,10 +247,8 @@ export type PersonActivityInput = {
 /** src/http/schemas/activities.ts: PersonActivityResult */
 export type PersonActivityResult = {
   person_id?: string;
-  /** ingested | queued | invalid | rate_limited */
-  status: string;
-  /** created | merged | queued */
-  person_status?: string;
+  status: "ingested" | "queued" | "invalid" | "rate_limited";
+  person_status?: "created" | "merged" | "queued";
   /** The new event's 24-hex id */
   activity_id?: string;
   /** Why the activity was not taken (invalid, rate_limited) */
@@ -279,7 +275,7 @@ export type ErrorBody = {
   error: string;
   details?: Array<{
     index: number;
-    status: string;
+    status: "invalid" | "rate_limited";
     error: string;
   }>;
 };
@@ -335,20 +331,20 @@ export type CreateDefinitionBody = {
 export type CustomActivity = {
   activity_field_id: string;
   name: string;
-  state: string;
-  icon_id: string;
+  state: "awaiting_implementation" | "active";
+  icon_id: "calendar-icon" | "email-icon" | "phone-icon" | "download-icon" | "upload-icon" | "cart-icon" | "help-icon" | "user-icon" | "settings-icon" | "star-icon" | "tag-icon" | "link-icon" | "file-icon" | "globe-icon";
   track_conversion_value: boolean;
   touch: boolean;
   filterable: boolean;
   visible_in_feeds: boolean;
   display_mode: {
-    type: string;
+    type: "activity" | "activity_attribute" | "activity_template";
     attribute?: string;
     template?: string;
   };
   attributes: Array<{
     name: string;
-    display_type: string;
+    display_type: "text" | "large_text" | "email" | "phone" | "link" | "integer" | "decimal" | "currency" | "date" | "time" | "bool" | "single_select" | "multi_select" | "object";
     field_id: string;
     liquid_name: string;
     mapped_field_id?: string;
