@@ -642,7 +642,19 @@ async function main(): Promise<void> {
   fs.writeFileSync(`${base}.svg`, svg(results));
   const md = markdown(results, svgName);
   fs.writeFileSync(`${base}.md`, md);
-  if (!opt.smoke) fs.writeFileSync(path.join(outDir, 'latest.md'), `Latest results: [${stamp}.md](${stamp}.md)\n\n` + md);
+  if (!opt.smoke) {
+    // latest.md links the newest result of each store (a PGlite run does not hide the PostgreSQL one).
+    const indexFile = path.join(outDir, 'latest.json');
+    const index = (fs.existsSync(indexFile) ? JSON.parse(fs.readFileSync(indexFile, 'utf8')) : {}) as Record<string, string>;
+    for (const store of stores) index[store] = stamp;
+    fs.writeFileSync(indexFile, JSON.stringify(index, null, 2) + '\n');
+    const names: Record<string, string> = { postgres: 'PostgreSQL', pglite: 'embedded store (PGlite)' };
+    fs.writeFileSync(
+      path.join(outDir, 'latest.md'),
+      '# Latest benchmark results\n\n' +
+        Object.entries(index).map(([store, s]) => `- ${names[store] ?? store}: [${s}.md](${s}.md) (chart: [${s}.svg](${s}.svg))`).join('\n') + '\n',
+    );
+  }
   console.log('\n' + md);
   log(`wrote ${base}.json, .md, .svg`);
 }
