@@ -42,6 +42,7 @@ const HELP = `npm run bench -- [options]
   --cpu-prof                     run the server with --cpu-prof (profiles under bench/results/tmp/)
   --db-setting NAME=VALUE        PostgreSQL: ALTER DATABASE <bench db> SET NAME = VALUE before the server
                                  starts (repeatable; e.g. synchronous_commit=off, log_min_duration_statement=0)
+  --server-env NAME=VALUE        extra setting for the server (repeatable; e.g. WORKER_CONCURRENCY=4)
   --no-analyze                   PostgreSQL: do not ANALYZE after seeding and before each scenario
   --keep-db                      do not drop the bench database / data folder
   --smoke                        drive POST /v1/instance-schema/get only (tests the harness)
@@ -68,6 +69,7 @@ const { values: opt } = parseArgs({
     'keep-db': { type: 'boolean', default: false },
     'no-analyze': { type: 'boolean', default: false },
     'db-setting': { type: 'string', multiple: true, default: [] },
+    'server-env': { type: 'string', multiple: true, default: [] },
     smoke: { type: 'boolean', default: false },
     note: { type: 'string', multiple: true, default: [] },
     compare: { type: 'string' },
@@ -311,6 +313,11 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
     WORKER_ENABLED: 'true',
   };
   if (opt['pool-size']) env['PG_POOL_SIZE'] = opt['pool-size'];
+  for (const setting of opt['server-env'] ?? []) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(setting);
+    if (!m || ['DATABASE_URL', 'DATA_DIR', 'PORT', 'HOST', 'BOOTSTRAP_API_KEYS'].includes(m[1]!)) throw new Error(`--server-env: bad or reserved setting ${setting}`);
+    env[m[1]!] = m[2]!;
+  }
   let db: Awaited<ReturnType<typeof createBenchDatabase>> | undefined;
   let dataDir: string | undefined;
   if (store === 'postgres') {
