@@ -11,12 +11,13 @@ import type { MergeStrategy } from '../domain/merge.js';
 import type { Subject } from '../domain/subjects.js';
 import type { IpLocation } from '../domain/location.js';
 import type { Sql } from '../store/db.js';
-import { customFieldTypes, registerCustomFields } from '../store/custom-fields.js';
-import { activateDefinitions, getDefinitions } from '../store/definitions.js';
-import { findStoredEvents, recentCounts, writeEvents } from '../store/events.js';
+import { loadBatchContext } from '../store/batch-context.js';
+import { registerCustomFields } from '../store/custom-fields.js';
+import { findStoredEvents, recentCounts } from '../store/events.js';
+import { writeBatch } from '../store/write-batch.js';
 import { enqueue, type QueuedItem } from '../store/queue.js';
 import {
-  addIdentityFields, claimIdentities, identityFieldsOf, lockRecords, lookupOwners, releaseIdentities, upsertRecords,
+  addIdentityFields, claimIdentities, findAndLockRecords, lockRecords, lookupOwners, releaseIdentities,
 } from '../store/records.js';
 import { SQLSTATE } from '../store/sqlstate.js';
 
@@ -57,11 +58,7 @@ export async function applyBatch(tx: Sql, ctx: BatchContext, items: BatchItem[])
   const { instanceId, subject } = ctx;
   const kind = subject.kind;
   const names = [...new Set(items.map((i) => definitionNameOf((i.activity as { activity_id?: unknown })?.activity_id)).filter((n): n is string => !!n))];
-  const [definitions, storedTypes, identityFields] = await Promise.all([
-    getDefinitions(tx, instanceId, names),
-    customFieldTypes(tx, instanceId, kind),
-    identityFieldsOf(tx, instanceId, kind),
-  ]);
+  const { definitions, customTypes: storedTypes, identityFields } = await loadBatchContext(tx, instanceId, kind, names);
 
   // Parse in request order; a custom field's type is set by the first activity that is taken.
   const types = new Map<string, FieldType>(storedTypes);
@@ -134,10 +131,8 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
       if (v !== undefined) probe.set(identityKey(fieldId, v), { fieldId, value: v });
     }
   }
-  const owners = await lookupOwners(tx, instanceId, kind, [...probe.values()]);
-  const ids = new Set<string>(owners.values());
-  for (const { activity } of batch) if (activity.target.type === 'direct') ids.add(activity.target.id);
-  const existingRecords = await lockRecords(tx, instanceId, kind, [...ids]);
+  const directIds = [...new Set(batch.flatMap(({ activity }) => (activity.target.type === 'direct' ? [activity.target.id] : [])))];
+  const { owners, records: existingRecords } = await findAndLockRecords(tx, instanceId, kind, [...probe.values()], directIds);
 
   const pairs = batch
     .filter((b) => b.activity.eventKey !== null)
@@ -184,14 +179,10 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
     subject, batch, resolutions, existingRecords, owners: held, identityFields, storedEvents, recentCounts: counts, dailyLimit: ctx.dailyLimit,
   });
 
+  // Released values first (a record whose key value changed), then every write in one statement.
   await releaseIdentities(tx, instanceId, kind, plan.releases);
-  // Other identity values (not the keys that created records): a value another record took
-  // meanwhile stays with that record.
-  await claimIdentities(tx, instanceId, kind, plan.claims);
-  await upsertRecords(tx, instanceId, kind, plan.records);
-  await writeEvents(tx, instanceId, kind, plan.events);
-  const inactive = plan.activated.filter((name) => batch.some((b) => b.activity.definition.name === name && b.activity.definition.state !== 'active'));
-  if (inactive.length > 0) await activateDefinitions(tx, instanceId, inactive);
+  const activate = plan.activated.filter((name) => batch.some((b) => b.activity.definition.name === name && b.activity.definition.state !== 'active'));
+  await writeBatch(tx, instanceId, kind, { claims: plan.claims, records: plan.records, events: plan.events, activate });
   return [...failures, ...plan.outcomes];
 }
 

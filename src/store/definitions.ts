@@ -3,7 +3,7 @@ import type { Definition, DefinitionAttribute, DisplayStyle } from '../domain/de
 import type { DisplayType } from '../domain/field-types.js';
 import type { Sql } from './db.js';
 
-interface DefinitionRow {
+export interface DefinitionRow {
   name: string;
   icon_id: string;
   track_conversion_value: boolean;
@@ -19,10 +19,10 @@ interface DefinitionRow {
   archived_at: Date | null;
 }
 
-const COLUMNS = `name, icon_id, track_conversion_value, touch, filterable, visible_in_feeds, display_style,
+export const COLUMNS = `name, icon_id, track_conversion_value, touch, filterable, visible_in_feeds, display_style,
   attributes, retention_days, state, created_at, edited_at, archived_at`;
 
-function fromRow(row: DefinitionRow): Definition {
+export function fromRow(row: DefinitionRow): Definition {
   return {
     name: row.name,
     iconId: row.icon_id,
@@ -52,16 +52,6 @@ export async function getDefinition(sql: Sql, instanceId: string, name: string, 
     [instanceId, name],
   );
   return rows[0] && fromRow(rows[0]);
-}
-
-/** Definitions by name, for a batch of events: one query whatever the batch size. */
-export async function getDefinitions(sql: Sql, instanceId: string, names: string[]): Promise<Map<string, Definition>> {
-  const rows = await sql.query<DefinitionRow>(
-    `select ${COLUMNS} from activity_definitions where instance_id = $1 and name = any($2::text[])`,
-    [instanceId, names],
-    'get_definitions',
-  );
-  return new Map(rows.map((r) => [r.name, fromRow(r)]));
 }
 
 export async function listDefinitions(sql: Sql, instanceId: string): Promise<Definition[]> {
@@ -111,12 +101,3 @@ export async function archiveDefinition(sql: Sql, instanceId: string, name: stri
   );
 }
 
-/** Marks definitions active once they have events (no-op for those already active). */
-export async function activateDefinitions(sql: Sql, instanceId: string, names: string[]): Promise<void> {
-  await sql.query(
-    `update activity_definitions set state = 'active'
-      where instance_id = $1 and name = any($2::text[]) and state <> 'active'`,
-    [instanceId, names],
-    'activate_definitions',
-  );
-}

@@ -1,5 +1,5 @@
 // Activity events: de-duplication look-ups, the rolling 24-hour counts, and the writes.
-import type { EventWrite, StoredEvent } from '../domain/batch-plan.js';
+import type { StoredEvent } from '../domain/batch-plan.js';
 import { dedupeKey } from '../domain/batch-plan.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
@@ -44,30 +44,3 @@ export async function recentCounts(
   return new Map(rows.map((r) => [r.n, r.count]));
 }
 
-/**
- * New events and merges into de-duplicated ones, in one statement. A merge is a shallow merge of
- * the attributes in which a null value removes the attribute (top level only: nulls inside an
- * object attribute are data).
- */
-export async function writeEvents(sql: Sql, instanceId: string, kind: Kind, events: EventWrite[]): Promise<void> {
-  if (events.length === 0) return;
-  const rows = events.map((e) => ({
-    id: e.id, record_id: e.recordId, definition: e.definition, created_at: e.created.toISOString(), key: e.key,
-    attributes: { ...e.attributes, ...Object.fromEntries(e.cleared.map((k) => [k, null])) },
-    location: e.location,
-  }));
-  await sql.query(
-    `insert into activity_events as e (instance_id, id, kind, record_id, definition, created_at, key, attributes, location)
-     select $1, x.id, $2, x.record_id, x.definition, x.created_at, x.key, x.attributes, x.location
-       from jsonb_to_recordset($3::jsonb) as x(id text, record_id text, definition text, created_at timestamptz,
-            key text, attributes jsonb, location jsonb)
-      order by x.definition, x.key, x.created_at, x.id
-     on conflict (instance_id, kind, definition, key, created_at) where key is not null do update
-       set attributes = (select coalesce(jsonb_object_agg(a.k, a.v), '{}'::jsonb)
-                           from jsonb_each(e.attributes || excluded.attributes) as a(k, v)
-                          where a.v <> 'null'::jsonb),
-           location = coalesce(excluded.location, e.location)`,
-    [instanceId, kind, JSON.stringify(rows)],
-    'write_events',
-  );
-}

@@ -1,19 +1,10 @@
 // Records (persons and accounts) and their merge keys. Each function is one statement over a JSON
 // parameter, whatever the batch size.
-import type { IdentityWrite, RecordWrite, StoredRecord } from '../domain/batch-plan.js';
+import type { IdentityWrite, StoredRecord } from '../domain/batch-plan.js';
 import { identityKey } from '../domain/batch-plan.js';
 import type { Fields } from '../domain/merge.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
-
-export async function identityFieldsOf(sql: Sql, instanceId: string, kind: Kind): Promise<Set<string>> {
-  const rows = await sql.query<{ field_id: string }>(
-    'select field_id from identity_fields where instance_id = $1 and kind = $2',
-    [instanceId, kind],
-    'identity_fields',
-  );
-  return new Set(rows.map((r) => r.field_id));
-}
 
 /**
  * Makes fields identify records from now on, and indexes the values existing records already hold
@@ -68,6 +59,49 @@ interface RecordRow {
   last_seen_at: Date | null;
 }
 
+/**
+ * Who holds each merge key, and those records plus the directly named ones, loaded and locked in
+ * id order: one statement. One index probe per key and per id (LATERAL ... LIMIT 1), so the plan
+ * does not depend on statistics.
+ */
+export async function findAndLockRecords(
+  sql: Sql, instanceId: string, kind: Kind, keys: Array<{ fieldId: string; value: string }>, directIds: string[],
+): Promise<{ owners: Map<string, string>; records: Map<string, StoredRecord> }> {
+  const rows = await sql.query<{ field_id: string | null; value: string | null; record_id: string; fields: Fields | null; first_seen_at: Date | null; last_seen_at: Date | null }>(
+    `with owners as (
+       select k.field_id, k.value, i.record_id
+         from jsonb_to_recordset($3::jsonb) as k(field_id text, value text)
+         cross join lateral (
+           select r.record_id from record_identities r
+            where r.instance_id = $1 and r.kind = $2 and r.field_id = k.field_id and r.value = k.value
+            limit 1) i
+     ),
+     ids as (
+       select record_id as id from owners union select unnest($4::text[])
+     ),
+     locked as (
+       select r.id, r.fields, r.first_seen_at, r.last_seen_at
+         from (select id from ids order by id) u
+         cross join lateral (
+           select id, fields, first_seen_at, last_seen_at from records
+            where instance_id = $1 and kind = $2 and id = u.id
+            limit 1 for update) r
+     )
+     select field_id, value, record_id, null::jsonb as fields, null::timestamptz as first_seen_at, null::timestamptz as last_seen_at from owners
+     union all
+     select null, null, id, fields, first_seen_at, last_seen_at from locked`,
+    [instanceId, kind, JSON.stringify(keys.map((k) => ({ field_id: k.fieldId, value: k.value }))), directIds],
+    'find_and_lock_records',
+  );
+  const owners = new Map<string, string>();
+  const records = new Map<string, StoredRecord>();
+  for (const r of rows) {
+    if (r.field_id !== null) owners.set(identityKey(r.field_id, r.value!), r.record_id);
+    else records.set(r.record_id, { fields: r.fields!, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at });
+  }
+  return { owners, records };
+}
+
 /** Loads and locks records in id order (a fixed order, so concurrent batches do not deadlock). */
 export async function lockRecords(sql: Sql, instanceId: string, kind: Kind, ids: string[]): Promise<Map<string, StoredRecord>> {
   if (ids.length === 0) return new Map();
@@ -107,23 +141,6 @@ export async function releaseIdentities(sql: Sql, instanceId: string, kind: Kind
       using jsonb_to_recordset($3::jsonb) as r(field_id text, value text, record_id text)
       where i.instance_id = $1 and i.kind = $2 and i.field_id = r.field_id and i.value = r.value and i.record_id = r.record_id`,
     [instanceId, kind, JSON.stringify(releases.map((r) => ({ field_id: r.fieldId, value: r.value, record_id: r.recordId })))],
-  );
-}
-
-/** Writes the final fields of every record a batch touched (new and existing) in one statement. */
-export async function upsertRecords(sql: Sql, instanceId: string, kind: Kind, records: RecordWrite[]): Promise<void> {
-  if (records.length === 0) return;
-  const rows = records.map((r) => ({ id: r.id, fields: r.fields, first_seen_at: r.firstSeenAt?.toISOString() ?? null, last_seen_at: r.lastSeenAt?.toISOString() ?? null }));
-  await sql.query(
-    `insert into records (instance_id, kind, id, fields, first_seen_at, last_seen_at)
-     select $1, $2, x.id, x.fields, x.first_seen_at, x.last_seen_at
-       from jsonb_to_recordset($3::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz)
-      order by x.id
-     on conflict (instance_id, kind, id) do update
-       set fields = excluded.fields, first_seen_at = excluded.first_seen_at,
-           last_seen_at = excluded.last_seen_at, updated_at = now()`,
-    [instanceId, kind, JSON.stringify(rows)],
-    'upsert_records',
   );
 }
 
