@@ -6,8 +6,6 @@ import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { INSTANCES_HELP, KEYS_HELP, instancesCommand, keysCommand } from './keys.js';
 import { CliError } from './output.js';
-import { serve } from './serve.js';
-import { runWorker } from './worker.js';
 
 const HELP = `activity-cdp: a custom-activities store with Ortto's API
 
@@ -35,10 +33,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'serve':
-        await serve(loadConfig());
+        await (await import('./serve.js')).serve(loadConfig());
         return -1; // keeps running until a signal
       case 'worker':
-        await runWorker(loadConfig());
+        await (await import('./worker.js')).runWorker(loadConfig());
         return -1; // keeps running until a signal
       case 'keys':
         await keysCommand(loadConfig(), rest);

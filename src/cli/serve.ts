@@ -1,7 +1,7 @@
 // `activity-cdp serve`: open the store, make sure there is a key to use, serve the API, and close
 // gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the database).
 import type { Config } from '../config.js';
-import { buildApp, LOG_REDACT } from '../http/app.js';
+import { LOG_REDACT } from '../log-redact.js';
 import type { Db } from '../store/db.js';
 import { addApiKey, countInstances, createInstance, generateKey, keyExists } from '../store/instances.js';
 import { openStore } from '../store/open.js';
@@ -23,7 +23,12 @@ export async function bootstrapKeys(db: Db, keys: string[]): Promise<number> {
 
 export async function serve(config: Config): Promise<void> {
   const startedAt = performance.now();
+  // Load the HTTP app while the store opens: PGlite's start is mostly asynchronous (WebAssembly
+  // compilation, file reads), so the two overlap and the first request is answered sooner.
+  const appModule = import('../http/app.js');
+  appModule.catch(() => {});
   const store = await openStore(config, 'serve');
+  const { buildApp } = await appModule;
   const { db } = store;
   await bootstrapKeys(db, config.bootstrapApiKeys);
   let firstKey: string | undefined;

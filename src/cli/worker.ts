@@ -3,7 +3,7 @@
 // `for update skip locked`, so each is applied by exactly one worker.
 import pino from 'pino';
 import type { Config } from '../config.js';
-import { LOG_REDACT } from '../http/app.js';
+import { LOG_REDACT } from '../log-redact.js';
 import { Worker } from '../ingest/worker.js';
 import { openStore } from '../store/open.js';
 

@@ -25,7 +25,7 @@ export interface AppDeps {
   logger?: FastifyBaseLogger | boolean | Record<string, unknown>;
 }
 
-export const LOG_REDACT = ['req.headers["x-api-key"]', 'req.headers.authorization', 'headers["x-api-key"]'];
+export { LOG_REDACT } from '../log-redact.js';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logger = deps.logger ?? false;
