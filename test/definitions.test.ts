@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { useTestApp } from './helpers/app.js';
+import { UUID_V4, assertErrorBody } from './helpers/fixtures.js';
 
 const getApp = useTestApp();
 
 const RFC3339_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** The three example request bodies of spec 003. */
 const PRODUCT_PURCHASE = {
@@ -59,15 +59,6 @@ function withTimes(body: any) {
   return rest;
 }
 
-function assertError(res: { status: number; body: any; headers: Headers }, status: number, message: RegExp | string) {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.deepEqual(Object.keys(res.body).sort(), ['code', 'error', 'request_id']);
-  assert.equal(res.body.code, status);
-  assert.match(res.body.request_id, UUID_V4);
-  assert.equal(res.headers.get('x-request-id'), res.body.request_id);
-  if (typeof message === 'string') assert.equal(res.body.error, message);
-  else assert.match(res.body.error, message);
-}
 
 describe('POST /v1/definitions/activity/create', () => {
   it('creates the basic example of spec 003 and answers the documented custom_activity', async () => {
@@ -178,10 +169,10 @@ describe('POST /v1/definitions/activity/create', () => {
   it('refuses a duplicate name with 400, including the name of an archived definition', async () => {
     const api = await getApp().newInstance();
     assert.equal((await api.post('/v1/definitions/activity/create', PRODUCT_PURCHASE)).status, 200);
-    assertError(await api.post('/v1/definitions/activity/create', PRODUCT_PURCHASE), 400,
+    assertErrorBody(await api.post('/v1/definitions/activity/create', PRODUCT_PURCHASE), 400,
       'an activity named "product-purchase" already exists (act:cm:product-purchase)');
     await api.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:product-purchase' });
-    assertError(await api.post('/v1/definitions/activity/create', PRODUCT_PURCHASE), 400, /already exists/);
+    assertErrorBody(await api.post('/v1/definitions/activity/create', PRODUCT_PURCHASE), 400, /already exists/);
   });
 
   const invalid: Array<[string, Record<string, unknown>, RegExp | string]> = [
@@ -219,7 +210,7 @@ describe('POST /v1/definitions/activity/create', () => {
       const api = await getApp().newInstance();
       const body: Record<string, unknown> = { ...PRODUCT_PURCHASE, ...patch };
       for (const [k, v] of Object.entries(patch)) if (v === undefined) delete body[k];
-      assertError(await api.post('/v1/definitions/activity/create', body), 400, message);
+      assertErrorBody(await api.post('/v1/definitions/activity/create', body), 400, message);
       const schema = await api.post('/v1/instance-schema/get', { namespaces: ['cm'] });
       assert.deepEqual(schema.body.namespaces[0].activities, []);
       assert.deepEqual(schema.body.namespaces[0].fields, []);
@@ -243,7 +234,7 @@ describe('POST /v1/definitions/activity/create', () => {
       attributes: [{ name: 'tier', display_type: 'text', field_id: 'str:cm:tier' }],
     });
     assert.equal(first.status, 200);
-    assertError(await api.post('/v1/definitions/activity/create', {
+    assertErrorBody(await api.post('/v1/definitions/activity/create', {
       ...PRODUCT_PURCHASE, name: 'b', display_style: { type: 'activity' },
       attributes: [{ name: 'tier', display_type: 'integer', field_id: 'int:cm:tier' }],
     }), 400, 'attributes[0].field_id "int:cm:tier" conflicts with the existing field str:cm:tier');
@@ -271,7 +262,7 @@ describe('POST /v1/definitions/activity/create', () => {
     for (const name of ['one', 'two']) {
       assert.equal((await api.post('/v1/definitions/activity/create', { ...PRODUCT_PURCHASE, name })).status, 200);
     }
-    assertError(await api.post('/v1/definitions/activity/create', { ...PRODUCT_PURCHASE, name: 'three' }), 403,
+    assertErrorBody(await api.post('/v1/definitions/activity/create', { ...PRODUCT_PURCHASE, name: 'three' }), 403,
       'custom activity limit reached: this instance allows 2 custom activities');
     await api.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:one' });
     assert.equal((await api.post('/v1/definitions/activity/create', { ...PRODUCT_PURCHASE, name: 'three' })).status, 200);
@@ -314,10 +305,10 @@ describe('PUT /v1/definitions/activity/modify', () => {
   it('refuses removing an attribute or changing its display_type', async () => {
     const api = await getApp().newInstance();
     await api.post('/v1/definitions/activity/create', PRODUCT_PURCHASE);
-    assertError(await api.put('/v1/definitions/activity/modify', {
+    assertErrorBody(await api.put('/v1/definitions/activity/modify', {
       activity_field_id: 'act:cm:product-purchase', attributes: [PRODUCT_PURCHASE.attributes[0]],
     }), 400, 'attributes must keep the existing attribute "quantity" (attributes cannot be removed)');
-    assertError(await api.put('/v1/definitions/activity/modify', {
+    assertErrorBody(await api.put('/v1/definitions/activity/modify', {
       activity_field_id: 'act:cm:product-purchase',
       attributes: [PRODUCT_PURCHASE.attributes[0], { name: 'quantity', display_type: 'decimal' }],
     }), 400, 'attributes: the display_type of "quantity" cannot change from integer to decimal');
@@ -326,18 +317,18 @@ describe('PUT /v1/definitions/activity/modify', () => {
   it('validates the result like create (a display attribute that does not exist)', async () => {
     const api = await getApp().newInstance();
     await api.post('/v1/definitions/activity/create', PRODUCT_PURCHASE);
-    assertError(await api.put('/v1/definitions/activity/modify', {
+    assertErrorBody(await api.put('/v1/definitions/activity/modify', {
       activity_field_id: 'act:cm:product-purchase', display_style: { type: 'activity_attribute', attribute: 'nope' },
     }), 400, 'display_style.attribute "nope" is not one of the definition\'s attributes');
   });
 
   it('answers 404 for an unknown definition and 400 for an archived one', async () => {
     const api = await getApp().newInstance();
-    assertError(await api.put('/v1/definitions/activity/modify', { activity_field_id: 'act:cm:nope', touch: false }), 404,
+    assertErrorBody(await api.put('/v1/definitions/activity/modify', { activity_field_id: 'act:cm:nope', touch: false }), 404,
       'activity act:cm:nope not found');
     await api.post('/v1/definitions/activity/create', PRODUCT_PURCHASE);
     await api.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:product-purchase' });
-    assertError(await api.put('/v1/definitions/activity/modify', { activity_field_id: 'act:cm:product-purchase', touch: false }), 400,
+    assertErrorBody(await api.put('/v1/definitions/activity/modify', { activity_field_id: 'act:cm:product-purchase', touch: false }), 400,
       'activity act:cm:product-purchase is archived and cannot be modified');
   });
 });
@@ -364,14 +355,14 @@ describe('DELETE /v1/definitions/activity/delete', () => {
 
   it('answers 404 for an unknown definition, 400 for an archived one and for a malformed id', async () => {
     const api = await getApp().newInstance();
-    assertError(await api.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:act1' }), 404, 'activity act:cm:act1 not found');
+    assertErrorBody(await api.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:act1' }), 404, 'activity act:cm:act1 not found');
     await api.post('/v1/definitions/activity/create', PRODUCT_PURCHASE);
     await api.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:product-purchase' });
-    assertError(await api.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:product-purchase' }), 400,
+    assertErrorBody(await api.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:product-purchase' }), 400,
       /^activity act:cm:product-purchase is already archived \(since /);
-    assertError(await api.delete('/v1/definitions/activity/delete', { activity_field_id: 'product-purchase' }), 400,
+    assertErrorBody(await api.delete('/v1/definitions/activity/delete', { activity_field_id: 'product-purchase' }), 400,
       'activity_field_id "product-purchase" must look like act:cm:<name>');
-    assertError(await api.delete('/v1/definitions/activity/delete', {}), 400, 'activity_field_id is required');
+    assertErrorBody(await api.delete('/v1/definitions/activity/delete', {}), 400, 'activity_field_id is required');
   });
 });
 
@@ -392,7 +383,7 @@ describe('POST /v1/instance-schema/get', () => {
 
   it('refuses an unknown namespace', async () => {
     const api = await getApp().newInstance();
-    assertError(await api.post('/v1/instance-schema/get', { namespaces: ['xx'] }), 400, 'namespaces: "xx" is not one of: "", cm, o, oc');
+    assertErrorBody(await api.post('/v1/instance-schema/get', { namespaces: ['xx'] }), 400, 'namespaces: "xx" is not one of: "", cm, o, oc');
   });
 });
 
@@ -404,7 +395,7 @@ describe('instance isolation', () => {
     const schemaB = await b.post('/v1/instance-schema/get', { namespaces: ['cm'] });
     assert.deepEqual(schemaB.body.namespaces[0], { namespace_id: 'cm', name: 'Custom person fields and activities', fields: [], activities: [] });
     assert.equal((await b.post('/v1/definitions/activity/create', SUPPORT_TICKET)).status, 200);
-    assertError(await b.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:nope' }), 404, 'activity act:cm:nope not found');
+    assertErrorBody(await b.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:nope' }), 404, 'activity act:cm:nope not found');
     await b.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:support-ticket' });
     const schemaA = await a.post('/v1/instance-schema/get', { namespaces: ['cm'] });
     assert.equal(schemaA.body.namespaces[0].activities[0].archived, false);

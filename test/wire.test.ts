@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { useTestApp } from './helpers/app.js';
+import { UUID_V4, assertErrorBody } from './helpers/fixtures.js';
 
 const logLines: string[] = [];
 const logStream = new Writable({
@@ -14,27 +15,18 @@ const logStream = new Writable({
 
 const getApp = useTestApp({ BODY_LIMIT_BYTES: String(2 * 1024 * 1024) }, { level: 'info', stream: logStream, redact: ['req.headers["x-api-key"]'] });
 
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-function assertError(res: { status: number; body: any; headers: Headers }, status: number, message: RegExp | string) {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.equal(res.body.code, status);
-  assert.match(res.body.request_id, UUID_V4);
-  assert.equal(res.headers.get('x-request-id'), res.body.request_id);
-  if (typeof message === 'string') assert.equal(res.body.error, message);
-  else assert.match(res.body.error, message);
-}
 
 describe('authentication', () => {
   it('answers 401 without an X-Api-Key header', async () => {
     const res = await getApp().anonymous().post('/v1/instance-schema/get', {});
-    assertError(res, 401, 'missing X-Api-Key header');
+    assertErrorBody(res, 401, 'missing X-Api-Key header');
   });
 
   it('answers 401 for a wrong key, and never writes the key to the log', async () => {
     const secret = 'acdp_wrong-key-that-must-not-be-logged';
     const res = await getApp().anonymous().request('POST', '/v1/instance-schema/get', {}, { 'x-api-key': secret });
-    assertError(res, 401, 'invalid API key');
+    assertErrorBody(res, 401, 'invalid API key');
     await new Promise((r) => setTimeout(r, 20));
     assert.ok(logLines.some((l) => l.includes(res.body.request_id)), 'the request id is logged');
     assert.ok(!logLines.some((l) => l.includes(secret)), 'the key is not logged');
@@ -57,44 +49,44 @@ describe('authentication', () => {
 describe('errors', () => {
   it('answers 400 for malformed JSON', async () => {
     const api = await getApp().newInstance();
-    assertError(await api.post('/v1/definitions/activity/create', '{"name": '), 400, 'request body is not valid JSON');
+    assertErrorBody(await api.post('/v1/definitions/activity/create', '{"name": '), 400, 'request body is not valid JSON');
   });
 
   it('answers 400 for an empty JSON body', async () => {
     const api = await getApp().newInstance();
-    assertError(await api.request('POST', '/v1/instance-schema/get', '', { 'content-type': 'application/json' }), 400,
+    assertErrorBody(await api.request('POST', '/v1/instance-schema/get', '', { 'content-type': 'application/json' }), 400,
       'request body is empty: send a JSON object');
   });
 
   it('answers 400 naming the element for a schema violation', async () => {
     const api = await getApp().newInstance();
-    assertError(await api.post('/v1/definitions/activity/create', []), 400, 'the request body must be an object');
-    assertError(await api.post('/v1/instance-schema/get', { namespaces: 'cm' }), 400, 'namespaces must be an array');
+    assertErrorBody(await api.post('/v1/definitions/activity/create', []), 400, 'the request body must be an object');
+    assertErrorBody(await api.post('/v1/instance-schema/get', { namespaces: 'cm' }), 400, 'namespaces must be an array');
   });
 
   it('answers 404 for an unknown endpoint', async () => {
     const api = await getApp().newInstance();
-    assertError(await api.post('/v1/nothing/here', {}), 404, 'no endpoint POST /v1/nothing/here');
-    assertError(await getApp().anonymous().request('GET', '/nope'), 404, 'no endpoint GET /nope');
+    assertErrorBody(await api.post('/v1/nothing/here', {}), 404, 'no endpoint POST /v1/nothing/here');
+    assertErrorBody(await getApp().anonymous().request('GET', '/nope'), 404, 'no endpoint GET /nope');
   });
 
   it('answers 405 with Allow for a known path under the wrong method', async () => {
     const api = await getApp().newInstance();
     const res = await api.request('GET', '/v1/definitions/activity/create');
-    assertError(res, 405, 'method GET is not allowed on /v1/definitions/activity/create: use POST');
+    assertErrorBody(res, 405, 'method GET is not allowed on /v1/definitions/activity/create: use POST');
     assert.equal(res.headers.get('allow'), 'POST');
   });
 
   it('answers 415 for a body that is not JSON', async () => {
     const api = await getApp().newInstance();
-    assertError(await api.request('POST', '/v1/instance-schema/get', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' }), 415,
+    assertErrorBody(await api.request('POST', '/v1/instance-schema/get', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' }), 415,
       'content type application/x-www-form-urlencoded is not supported: send application/json');
   });
 
   it('answers 413 for a body over 2 MiB, refused while reading', async () => {
     const api = await getApp().newInstance();
     const big = JSON.stringify({ namespaces: ['x'.repeat(2 * 1024 * 1024)] });
-    assertError(await api.post('/v1/instance-schema/get', big), 413, 'request body is larger than the limit of 2097152 bytes');
+    assertErrorBody(await api.post('/v1/instance-schema/get', big), 413, 'request body is larger than the limit of 2097152 bytes');
   });
 
   it('answers 413 for a chunked body over the limit without a Content-Length', async () => {
@@ -135,7 +127,7 @@ describe('errors', () => {
         name: 'x', icon_id: 'cart-icon', track_conversion_value: false, touch: false, filterable: false,
         visible_in_feeds: false, display_style: { type: 'activity' }, attributes: [],
       });
-      assertError(res, 500, 'internal server error: the failure is logged under this request_id');
+      assertErrorBody(res, 500, 'internal server error: the failure is logged under this request_id');
       assert.ok(!res.text.includes('secret internal detail'));
       await new Promise((r) => setTimeout(r, 20));
       assert.ok(logLines.some((l) => l.includes(res.body.request_id) && l.includes('secret internal detail')));

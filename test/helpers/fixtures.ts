@@ -24,8 +24,11 @@ export const FLIGHT_BOOKED = definition('flight-booked', [
   { name: 'carrier', display_type: 'text' },
 ], { display_style: { type: 'activity_template', template: 'Flew {{carrier}} to {{destination}}' } });
 
+/** Ortto's error body: {request_id, code, error}, plus details where items failed; the same id in X-Request-Id. */
 export function assertErrorBody(res: { status: number; body: any; headers: Headers }, status: number, message: string | RegExp) {
   assert.equal(res.status, status, JSON.stringify(res.body));
+  const keys = Object.keys(res.body).sort();
+  assert.deepEqual(keys, 'details' in res.body ? ['code', 'details', 'error', 'request_id'] : ['code', 'error', 'request_id']);
   assert.equal(res.body.code, status);
   assert.match(res.body.request_id, UUID_V4);
   assert.equal(res.headers.get('x-request-id'), res.body.request_id);
