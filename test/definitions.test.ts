@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { useTestApp } from './helpers/app.js';
-import { UUID_V4, assertErrorBody } from './helpers/fixtures.js';
+import { assertErrorBody } from './helpers/fixtures.js';
 
 const getApp = useTestApp();
 
