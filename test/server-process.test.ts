@@ -124,6 +124,49 @@ describe('embedded store process', { skip: STORE_KIND === 'postgres' && 'embedde
     }
   });
 
+  it('on SIGTERM finishes the request in flight, then exits 0; the event it acknowledged is there after restart', async () => {
+    const DATA_DIR = tempDataDir();
+    const key = 'test-key-graceful-0123456789';
+    let server = await startServer({ DATA_DIR, BOOTSTRAP_API_KEYS: key });
+    const api = new Client(server.baseUrl, key);
+    assert.equal((await api.post('/v1/definitions/activity/create', DEFINITION)).status, 200);
+    const body = JSON.stringify({ activities: [{ activity_id: 'act:cm:signed-up', attributes: { 'str:cm:plan': 'pro' }, fields: { 'str::email': 'late@example.com' } }] });
+    const encoder = new TextEncoder();
+    let finish!: () => void;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(body.slice(0, 20)));
+        finish = () => {
+          controller.enqueue(encoder.encode(body.slice(20)));
+          controller.close();
+        };
+      },
+    });
+    const pending = fetch(`${server.baseUrl}/v1/activities/create`, {
+      method: 'POST', body: stream, duplex: 'half',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+    } as RequestInit);
+    await new Promise((r) => setTimeout(r, 300));
+    server.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(server.child.exitCode, null, 'the server waits for the request in flight');
+    finish();
+    const res = await pending;
+    const answer = await res.json() as any;
+    assert.equal(res.status, 200);
+    assert.equal(answer.activities[0].status, 'ingested');
+    // It exits once the answer is out, not after the client's keep-alive idle timeout (72 s).
+    const exit = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r('still running after 30 s'), 30_000))]);
+    assert.equal(exit, 0);
+    server = await startServer({ DATA_DIR, BOOTSTRAP_API_KEYS: key });
+    try {
+      const ev = await new Client(server.baseUrl, key).post('/v1/person/get/activities', { person_id: answer.activities[0].person_id });
+      assert.deepEqual(ev.body.activities.map((e: any) => e.id), [answer.activities[0].activity_id]);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('stops at start with a message naming a bad setting', async () => {
     const res = await runCli(['serve'], { PORT: 'eighty', DATA_DIR: tempDataDir() });
     assert.equal(res.code, 1);
