@@ -28,4 +28,6 @@ export async function runWorker(config: Config): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
   worker.start();
   log.info({ store: store.db.kind, concurrency: config.workerConcurrency }, 'worker ready');
+  // Also on stdout whatever LOG_LEVEL says, for people and for scripts that wait for it.
+  if (!log.isLevelEnabled('info')) process.stdout.write(`activity-cdp worker ready (${store.db.kind}, concurrency ${config.workerConcurrency})\n`);
 }

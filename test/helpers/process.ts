@@ -19,18 +19,18 @@ function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, PORT: '0', LOG_LEVEL: 'info', ...env };
 }
 
-export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<Server> {
-  const child = spawn(process.execPath, [MAIN, 'serve'], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServer(env: Record<string, string>, timeoutMs = 30_000, command = 'serve'): Promise<Server> {
+  const child = spawn(process.execPath, [MAIN, command], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /ready on (http:\/\/[^\s"]+)/.exec(out);
+      const m = /ready on (http:\/\/[^\s"]+)/.exec(out) ?? (command === 'worker' ? /worker ready/.exec(out) : null);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(m[1] ?? '');
       }
     };
     child.stdout!.on('data', onData);
