@@ -94,7 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerEnabled: bool(env, 'WORKER_ENABLED', true),
     workerPollMs: int(env, 'WORKER_POLL_MS', 200, 10, 60_000),
     geoipEnabled: bool(env, 'GEOIP_ENABLED', true),
-    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 1, 1, 64),
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1, 64),
     rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
   };
 }
