@@ -156,3 +156,11 @@ describe('public endpoints', () => {
     assert.deepEqual(health.body, { status: 'ok' });
   });
 });
+
+describe('paging bounds', () => {
+  it('refuses an offset no database could page to, naming it, instead of failing inside', async () => {
+    const api = await getApp().newInstance();
+    assertErrorBody(await api.post('/v1/person/get', { offset: 1e308 }), 400, 'offset must be <= 1000000000');
+    assertErrorBody(await api.post('/v1/accounts/get/activities', { account_id: '0063f2c474449cd58a4c5600', offset: 1e12 }), 400, 'offset must be <= 1000000000');
+  });
+});

@@ -3,7 +3,7 @@
 // activity and not the request are the domain's (domain/activity-input.ts), so the routes
 // validate only the envelope (see envelopeOnly below).
 import { Type, type TSchema } from '@fastify/type-provider-typebox';
-import { literals } from './common.js';
+import { MAX_OFFSET, literals } from './common.js';
 
 const FieldValues = Type.Record(Type.String(), Type.Unknown(), {
   description: 'Field ID → value, e.g. {"str::email": "a@example.com"}; null clears a value',
@@ -108,7 +108,7 @@ export const CreateAccountActivitiesResponse = Type.Object({ activities: Type.Ar
 
 const Paging = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 40, description: '1..40, default 20' })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
 };
 
 export const GetPersonActivitiesBody = Type.Object({
@@ -151,7 +151,7 @@ export const Filter = Type.Unknown({
 
 const RecordsBody = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: '1..500, default 50' })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
   fields: Type.Optional(Type.Array(Type.String(), { description: 'Field IDs to return; default all' })),
   filter: Type.Optional(Type.Ref('Filter')),
 };
@@ -185,7 +185,7 @@ export const GetAccountsResponse = Type.Object({
 
 export const DeadLettersBody = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
 });
 
 export const DeadLettersResponse = Type.Object({

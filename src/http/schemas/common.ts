@@ -1,5 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
 
+/** Paging offsets stay far inside PostgreSQL's bigint (JSON integers like 1e308 would not). */
+export const MAX_OFFSET = 1_000_000_000;
+
 /** A closed set of string values (documented and typed as a union). */
 export function literals<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
   return Type.Union(values.map((v) => Type.Literal(v)), options);
