@@ -652,6 +652,26 @@ describe('async', () => {
   });
 });
 
+describe('async under concurrency', () => {
+  it('25 concurrent async requests (sharing commits) are each acknowledged, queued once, and applied', async () => {
+    const api = await getApp().newInstance();
+    await define(api, definition('tick', [{ name: 'n', display_type: 'integer' }], { track_conversion_value: false }));
+    const responses = await Promise.all(Array.from({ length: 25 }, (_, r) => api.post('/v1/activities/create', {
+      async: true,
+      activities: Array.from({ length: 4 }, (_, i) => ({ activity_id: 'act:cm:tick', attributes: { 'int:cm:n': r * 4 + i }, fields: { 'str::email': `t${r % 5}@example.com` } })),
+    })));
+    for (const res of responses) assert.equal(res.status, 200, res.text);
+    const acknowledged = responses.flatMap((res) => res.body.activities.map((a: any) => a.activity_id));
+    assert.equal((await api.post('/v1/activities/dead-letters/get', {})).body.queued_requests, 25);
+    await getApp().drain();
+    const persons = (await api.post('/v1/person/get', {})).body.contacts;
+    assert.equal(persons.length, 5);
+    const stored: string[] = [];
+    for (const p of persons) stored.push(...(await events(api, p.id)).activities.map((e: any) => e.id));
+    assert.deepEqual(stored.sort(), acknowledged.sort());
+  });
+});
+
 describe('read back', () => {
   it('person/get filters with $str::is, $has_any_value, $and, $or; pages with limit and offset; returns only the asked fields', async () => {
     const api = await getApp().newInstance();

@@ -7,7 +7,7 @@ import type { Subject } from '../domain/subjects.js';
 import { badRequest, type ItemFailure } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { AuthContext } from '../store/instances.js';
-import { enqueue } from '../store/queue.js';
+import { enqueue, type QueuedRequest } from '../store/queue.js';
 import { applyBatch, type ItemResult } from './apply-batch.js';
 import { resolveIps } from './ip-location.js';
 
@@ -45,6 +45,8 @@ export function mergeDefaults(subject: Subject, auth: AuthContext, body: CreateA
 export interface IngestSettings {
   dailyLimit: number;
   geoipEnabled: boolean;
+  /** Commits async requests (shared commits under load); without it each is inserted alone. */
+  enqueue?: (instanceId: string, kind: Subject['kind'], payload: QueuedRequest) => Promise<void>;
 }
 
 export async function createActivities(
@@ -58,10 +60,12 @@ export async function createActivities(
 
   if (body.async === true) {
     // Durable before acknowledged: the request is committed to the queue, then answered.
-    await enqueue(db, auth.instanceId, subject.kind, {
+    const payload: QueuedRequest = {
       merge_by: mergeBy, merge_strategy: strategy, received_at: now.toISOString(),
       items: items.map((i) => ({ index: i.index, event_id: i.eventId, activity: i.activity })),
-    });
+    };
+    if (settings.enqueue) await settings.enqueue(auth.instanceId, subject.kind, payload);
+    else await enqueue(db, auth.instanceId, subject.kind, payload);
     return items.map((i) => {
       const direct = (i.activity as Record<string, unknown> | null)?.[subject.directIdElement];
       return toWire(subject, { index: i.index, status: 'queued', eventId: i.eventId, ...(typeof direct === 'string' && direct ? { directId: direct } : {}) });

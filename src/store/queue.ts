@@ -37,6 +37,19 @@ export async function enqueue(sql: Sql, instanceId: string, kind: Kind, payload:
   );
 }
 
+/** Several acknowledged requests in one statement (one commit), in the given order. */
+export async function enqueueMany(sql: Sql, rows: Array<{ instanceId: string; kind: Kind; payload: QueuedRequest }>): Promise<void> {
+  if (rows.length === 0) return;
+  await sql.query(
+    `insert into ingest_queue (instance_id, kind, payload)
+     select t.e ->> 'instance_id', t.e ->> 'kind', t.e -> 'payload'
+       from jsonb_array_elements($1::jsonb) with ordinality as t(e, n)
+      order by t.n`,
+    [JSON.stringify(rows.map((r) => ({ instance_id: r.instanceId, kind: r.kind, payload: r.payload })))],
+    'enqueue_many',
+  );
+}
+
 /** Takes the oldest due row for this transaction (others skip it); deleting it commits with the work. */
 export async function claimNext(sql: Sql): Promise<QueueRow | undefined> {
   const rows = await sql.query<QueueRow>(

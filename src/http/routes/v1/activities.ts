@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ACCOUNT, PERSON, type Subject } from '../../../domain/subjects.js';
 import { createActivities, type CreateActivitiesBody } from '../../../ingest/create-activities.js';
+import { EnqueueBatcher } from '../../../ingest/enqueue-batcher.js';
 import { listDeadLetters, queueDepth } from '../../../store/queue.js';
 import type { AppDeps } from '../../app.js';
 import {
@@ -20,10 +21,12 @@ import { errorResponses } from '../../schemas/common.js';
 const inOrder = () => (data: unknown) => JSON.stringify(data);
 
 export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (app) => {
+  const batcher = new EnqueueBatcher(deps.db);
+  const enqueue = batcher.enqueue.bind(batcher);
   const handler = (subject: Subject) => async (request: { body: unknown; auth: import('../../../store/instances.js').AuthContext }) => {
     const dailyLimit = request.auth.activityDailyLimit ?? deps.config.activityDailyLimit;
     const activities = await createActivities(deps.db, subject, request.auth, request.body as CreateActivitiesBody, {
-      dailyLimit, geoipEnabled: deps.config.geoipEnabled,
+      dailyLimit, geoipEnabled: deps.config.geoipEnabled, enqueue,
     });
     if (activities.some((a) => a['status'] === 'queued')) deps.notifyQueue?.();
     return { activities };
