@@ -653,7 +653,9 @@ async function main(): Promise<void> {
     // latest.md links the newest result of each store (a PGlite run does not hide the PostgreSQL one).
     const indexFile = path.join(outDir, 'latest.json');
     const index = (fs.existsSync(indexFile) ? JSON.parse(fs.readFileSync(indexFile, 'utf8')) : {}) as Record<string, string>;
-    for (const store of stores) index[store] = stamp;
+    // A run of another size or of some scenarios only gets its own line (it must not hide the standard run).
+    const standard = persons === 100_000 && scenarioNames.length === 3;
+    for (const store of stores) index[standard ? store : `${store}, ${persons.toLocaleString('en-US')} persons (${scenarioNames.join(', ')})`] = stamp;
     fs.writeFileSync(indexFile, JSON.stringify(index, null, 2) + '\n');
     const names: Record<string, string> = { postgres: 'PostgreSQL', pglite: 'embedded store (PGlite)' };
     fs.writeFileSync(
