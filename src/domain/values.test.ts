@@ -44,3 +44,11 @@ for (const [type, value, expected] of cases) {
     else assert.deepEqual(result, { ok: false, error: expected });
   });
 }
+
+it('answers a time zone the same way the second time (the verdict is cached)', async () => {
+  const { isValidTimeZone } = await import('./values.js');
+  for (let i = 0; i < 2; i++) {
+    assert.equal(isValidTimeZone('Australia/Sydney'), true);
+    assert.equal(isValidTimeZone('Mars/Olympus'), false);
+  }
+});
