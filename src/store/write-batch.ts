@@ -1,5 +1,5 @@
 // Every write of a planned batch in one statement (a data-modifying CTE): merge-key claims,
-// records (new and merged), events (new and merged into a de-duplicated one) and the definitions
+// records (new ones inserted, merged ones updated), events (new and merged into a de-duplicated one) and the definitions
 // that become active. Rows go in key order, the fixed lock order; duplicates were merged by the
 // planner, so no ON CONFLICT DO UPDATE touches a row twice.
 import type { EventWrite, IdentityWrite, RecordWrite } from '../domain/batch-plan.js';
@@ -17,9 +17,11 @@ export interface BatchWrites {
 
 export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: BatchWrites): Promise<void> {
   const claims = w.claims.map((c) => ({ field_id: c.fieldId, value: c.value, record_id: c.recordId }));
-  const records = w.records.map((r) => ({
+  const row = (r: RecordWrite) => ({
     id: r.id, fields: r.fields, first_seen_at: r.firstSeenAt?.toISOString() ?? null, last_seen_at: r.lastSeenAt?.toISOString() ?? null,
-  }));
+  });
+  const newRecords = w.records.filter((r) => r.isNew).map(row);
+  const mergedRecords = w.records.filter((r) => !r.isNew).map(row);
   const events = w.events.map((e) => ({
     id: e.id, record_id: e.recordId, definition: e.definition, created_at: e.created.toISOString(), key: e.key,
     // A merge into a stored event drops the attributes sent as null (top level only: nulls
@@ -35,14 +37,19 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
         order by c.field_id, c.value
        on conflict do nothing
        returning 1
-     ), recs as (
+     ), new_records as (
        insert into records (instance_id, kind, id, fields, first_seen_at, last_seen_at)
        select $1, $2, x.id, x.fields, x.first_seen_at, x.last_seen_at
          from jsonb_to_recordset($4::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz)
         order by x.id
-       on conflict (instance_id, kind, id) do update
-         set fields = excluded.fields, first_seen_at = excluded.first_seen_at,
-             last_seen_at = excluded.last_seen_at, updated_at = now()
+       returning 1
+     ), merged_records as (
+       -- Rows the batch has locked: a plain update (no speculative insertion), HOT thanks to the
+       -- table's fillfactor.
+       update records r
+          set fields = x.fields, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at, updated_at = now()
+         from jsonb_to_recordset($7::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz)
+        where r.instance_id = $1 and r.kind = $2 and r.id = x.id
        returning 1
      ), evs as (
        insert into activity_events as e (instance_id, id, kind, record_id, definition, created_at, key, attributes, location)
@@ -61,9 +68,10 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
         where instance_id = $1 and name = any($6::text[]) and state <> 'active'
        returning 1
      )
-     select (select count(*) from claims)::integer as claims, (select count(*) from recs)::integer as records,
+     select (select count(*) from claims)::integer as claims,
+            (select count(*) from new_records)::integer + (select count(*) from merged_records)::integer as records,
             (select count(*) from evs)::integer as events, (select count(*) from act)::integer as activated`,
-    [instanceId, kind, JSON.stringify(claims), JSON.stringify(records), JSON.stringify(events), w.activate],
+    [instanceId, kind, JSON.stringify(claims), JSON.stringify(newRecords), JSON.stringify(events), w.activate, JSON.stringify(mergedRecords)],
     'write_batch',
   );
 }
