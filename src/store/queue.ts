@@ -31,7 +31,7 @@ export interface QueueRow {
 
 export async function enqueue(sql: Sql, instanceId: string, kind: Kind, payload: QueuedRequest): Promise<void> {
   await sql.query(
-    'insert into ingest_queue (instance_id, kind, payload) values ($1, $2, $3::jsonb)',
+    'insert into ingest_queue (instance_id, kind, payload) values ($1, $2, $3::json)',
     [instanceId, kind, JSON.stringify(payload)],
     'enqueue',
   );
@@ -43,7 +43,7 @@ export async function enqueueMany(sql: Sql, rows: Array<{ instanceId: string; ki
   await sql.query(
     `insert into ingest_queue (instance_id, kind, payload)
      select t.e ->> 'instance_id', t.e ->> 'kind', t.e -> 'payload'
-       from jsonb_array_elements($1::jsonb) with ordinality as t(e, n)
+       from json_array_elements($1::json) with ordinality as t(e, n)
       order by t.n`,
     [JSON.stringify(rows.map((r) => ({ instance_id: r.instanceId, kind: r.kind, payload: r.payload })))],
     'enqueue_many',
