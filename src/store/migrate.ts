@@ -27,9 +27,20 @@ export function loadMigrations(dir = migrationsDir()): Migration[] {
   });
 }
 
+/** Versions already applied, or none when the table does not exist yet. One statement. */
+async function appliedVersions(db: Db): Promise<Set<number>> {
+  const exists = await db.query<{ t: string | null }>("select to_regclass('schema_migrations')::text as t");
+  if (!exists[0]?.t) return new Set();
+  const rows = await db.query<{ version: number }>('select version from schema_migrations');
+  return new Set(rows.map((r) => r.version));
+}
+
 export async function migrate(db: Db, migrations = loadMigrations()): Promise<number> {
+  // The common start (nothing to apply) costs two quick reads, not a locked transaction per migration.
+  const done = await appliedVersions(db);
+  const pending = migrations.filter((m) => !done.has(m.version));
   let applied = 0;
-  for (const migration of migrations) {
+  for (const migration of pending) {
     const done = await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       await tx.exec(`create table if not exists schema_migrations (
