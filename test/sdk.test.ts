@@ -226,3 +226,25 @@ describe('SDK: account activity events', () => {
     assert.equal(events.meta.total_activities, 2);
   });
 });
+
+describe('dead letters', () => {
+  it('activities.deadLetters() lists a queued activity that turned out invalid, with its reason and acknowledged id', async () => {
+    const { client } = await newClient();
+    await client.definitions.create(PURCHASE);
+    const [ok, bad] = await client.activities.create([
+      { activity_id: 'act:cm:purchase', attributes: { 'str:cm:item': 'pen' }, fields: { 'str::email': 'dl@example.com' } },
+      { activity_id: 'act:cm:missing', fields: { 'str::email': 'dl@example.com' } },
+    ], { async: true });
+    assert.equal(ok!.status, 'queued');
+    assert.equal(bad!.status, 'queued', 'both are acknowledged: the worker finds the problem');
+    let page = await client.activities.deadLetters();
+    assert.equal(page.queued_requests, 1);
+    await getApp().drain();
+    page = await client.activities.deadLetters({ limit: 10 });
+    assert.equal(page.queued_requests, 0);
+    assert.equal(page.total, 1);
+    assert.equal(page.dead_letters[0]!.status, 'invalid');
+    assert.equal(page.dead_letters[0]!.error, 'activity act:cm:missing does not exist');
+    assert.equal(page.dead_letters[0]!.activity_id, 'activity_id' in bad! ? bad.activity_id : undefined);
+  });
+});

@@ -106,6 +106,12 @@ export class ActivityClient {
     create: (activities: readonly PersonActivity[], options: CreateActivitiesOptions = {}): Promise<Array<Outcome<PersonActivityResult>>> =>
       createInBatches<PersonActivity, PersonActivityResult>(activities, options, (body, signal) =>
         requestJson<AnswerOf<'POST /v1/activities/create'>>(this.settings, 'POST', '/v1/activities/create', body, { signal })),
+    /**
+     * POST /v1/activities/dead-letters/get (activity-cdp's extension; Ortto has no such route):
+     * queued activities that could not be applied, with their reasons, and the queue's depth.
+     */
+    deadLetters: (body: BodyOf<'POST /v1/activities/dead-letters/get'> = {}, options?: RequestOptions) =>
+      this.call('POST /v1/activities/dead-letters/get', body, options),
   };
 
   readonly persons = {
