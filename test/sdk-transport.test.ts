@@ -127,6 +127,23 @@ describe('activities.create splits requests and keeps the input order', () => {
     results.forEach((r, i) => assert.equal(r.status === 'ingested' && r.activity_id, `k${i}`));
   });
 
+  it('halves a request a server refuses with 413 (a smaller body limit) until the parts fit, keeping the order', async () => {
+    const limit = 20_000;
+    const server = await fakeServer((req, _n, res) =>
+      Buffer.byteLength(req.body) > limit ? json(res, 413, errorBody(413, 'request body is larger than the limit')) : echo(req, res));
+    const note = 'x'.repeat(900);
+    const results = await fastClient(server.url).activities.create([
+      ...activities(50, () => ({ attributes: { 'txt:cm:note': note } })),
+      { activity_id: 'act:cm:test', key: 'huge', fields: { 'str::email': 'h@example.com' }, attributes: { 'txt:cm:note': 'y'.repeat(limit) } },
+    ]);
+    results.slice(0, 50).forEach((r, i) => assert.equal(r.status === 'ingested' && r.activity_id, `k${i}`));
+    const last = results[50]!;
+    assert.equal(last.status, 'failed');
+    assert.equal(last.status === 'failed' && last.cause.status, 413);
+    const accepted = server.seen.filter((s) => Buffer.byteLength(s.body) <= limit);
+    assert.equal(accepted.reduce((n, s) => n + JSON.parse(s.body).activities.length, 0), 50, 'each activity was accepted once');
+  });
+
   it('counts multi-byte characters as UTF-8 bytes when sizing requests', () => {
     assert.equal(utf8Length('aé€😀'), 1 + 2 + 3 + 4);
     const items = Array.from({ length: 10 }, () => JSON.stringify({ s: '€'.repeat(1000) }));

@@ -163,6 +163,16 @@ export async function createInBatches<A extends { key?: string; created?: string
       });
     } catch (error) {
       if (!(error instanceof ActivityCdpError)) throw error;
+      if (error.status === 413 && chunk.indices.length > 1) {
+        // A server with a smaller body limit than Ortto's 2 MB: send the two halves instead
+        // (each half again if need be); a single activity that is still too large fails alone.
+        const half = Math.ceil(chunk.indices.length / 2);
+        for (const part of [chunk.indices.slice(0, half), chunk.indices.slice(half)]) {
+          const { chunks: sub } = planRequests(part.map((i) => items[i]!), envelope, part.length, maxBytes);
+          for (const c of sub) await run({ indices: c.indices.map((j) => part[j]!), body: c.body });
+        }
+        return;
+      }
       if (error.status === 400 && error.details && error.details.length > 0) {
         // Every activity of this request was refused: each gets its own reason.
         failAll(chunk, error);
