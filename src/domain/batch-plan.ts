@@ -135,6 +135,10 @@ export interface PlanInput {
   batch: IndexedActivity[];
   resolutions: ReadonlyMap<number, Resolution>;
   existingRecords: ReadonlyMap<string, StoredRecord>;
+  /**
+   * Who holds each merge key, including the keys the caller has already claimed for the records
+   * this batch creates (so the plan claims only other identity values).
+   */
   owners: ReadonlyMap<string, string>;
   /** Fields whose values identify records on this instance. */
   identityFields: ReadonlySet<string>;
@@ -275,16 +279,6 @@ export function planBatch(input: PlanInput): BatchPlan {
       claims.push({ fieldId, value, recordId: record.id });
     }
   }
-  // The key that created each new record is claimed even when it is not a tracked identity field.
-  for (const { index, activity } of batch) {
-    const r = resolutions.get(index);
-    if (!r?.created || activity.target.type !== 'key' || !working.has(r.recordId)) continue;
-    const k = identityKey(activity.target.key.fieldId, activity.target.key.value);
-    if (claimedNow.has(k) || owners.get(k) === r.recordId) continue;
-    claimedNow.add(k);
-    claims.push({ fieldId: activity.target.key.fieldId, value: activity.target.key.value, recordId: r.recordId });
-  }
-
   outcomes.sort((a, b) => a.index - b.index);
   return { outcomes, records: [...working.values()], events: [...events.values()], claims, releases, activated: [...activated] };
 }

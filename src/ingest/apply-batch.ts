@@ -17,7 +17,7 @@ import { findStoredEvents, recentCounts } from '../store/events.js';
 import { writeBatch } from '../store/write-batch.js';
 import { enqueue, type QueuedItem } from '../store/queue.js';
 import {
-  addIdentityFields, claimIdentities, findAndLockRecords, lockRecords, lookupOwners, releaseIdentities,
+  addIdentityFields, claimIdentities, findAndLockRecords, releaseIdentities,
 } from '../store/records.js';
 import { SQLSTATE } from '../store/sqlstate.js';
 
@@ -157,10 +157,9 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
     for (const c of creating) if (won.has(identityKey(c.fieldId, c.value))) reserved.set(identityKey(c.fieldId, c.value), c.recordId);
     if (lost.length === 0) break;
     if (round >= MAX_CLAIM_ROUNDS) throw new ConcurrentClaimError(`${lost.length} merge keys`);
-    const taken = await lookupOwners(tx, instanceId, kind, lost);
-    for (const [k, id] of taken) owners.set(k, id);
-    const locked = await lockRecords(tx, instanceId, kind, [...taken.values()].filter((id) => !existingRecords.has(id)));
-    for (const [id, rec] of locked) existingRecords.set(id, rec);
+    const taken = await findAndLockRecords(tx, instanceId, kind, lost, []);
+    for (const [k, id] of taken.owners) owners.set(k, id);
+    for (const [id, rec] of taken.records) if (!existingRecords.has(id)) existingRecords.set(id, rec);
     resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
   }
   const { resolutions, failures } = resolved;

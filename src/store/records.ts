@@ -33,25 +33,6 @@ export async function addIdentityFields(sql: Sql, instanceId: string, kind: Kind
   }
 }
 
-export async function lookupOwners(
-  sql: Sql, instanceId: string, kind: Kind, keys: Array<{ fieldId: string; value: string }>,
-): Promise<Map<string, string>> {
-  if (keys.length === 0) return new Map();
-  // One index probe per key (LATERAL ... LIMIT 1 keeps the planner from hashing every identity
-  // of the instance when its statistics are stale or small).
-  const rows = await sql.query<{ field_id: string; value: string; record_id: string }>(
-    `select k.field_id, k.value, i.record_id
-       from jsonb_to_recordset($3::jsonb) as k(field_id text, value text)
-       cross join lateral (
-         select r.record_id from record_identities r
-          where r.instance_id = $1 and r.kind = $2 and r.field_id = k.field_id and r.value = k.value
-          limit 1) i`,
-    [instanceId, kind, JSON.stringify(keys.map((k) => ({ field_id: k.fieldId, value: k.value })))],
-    'lookup_owners',
-  );
-  return new Map(rows.map((r) => [identityKey(r.field_id, r.value), r.record_id]));
-}
-
 interface RecordRow {
   id: string;
   fields: Fields;
@@ -100,22 +81,6 @@ export async function findAndLockRecords(
     else records.set(r.record_id, { fields: r.fields!, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at });
   }
   return { owners, records };
-}
-
-/** Loads and locks records in id order (a fixed order, so concurrent batches do not deadlock). */
-export async function lockRecords(sql: Sql, instanceId: string, kind: Kind, ids: string[]): Promise<Map<string, StoredRecord>> {
-  if (ids.length === 0) return new Map();
-  const rows = await sql.query<RecordRow>(
-    `select r.id, r.fields, r.first_seen_at, r.last_seen_at
-       from unnest($3::text[]) as u(id)
-       cross join lateral (
-         select id, fields, first_seen_at, last_seen_at from records
-          where instance_id = $1 and kind = $2 and id = u.id
-          limit 1 for update) r`,
-    [instanceId, kind, [...new Set(ids)].sort()],
-    'lock_records',
-  );
-  return new Map(rows.map((r) => [r.id, { fields: r.fields, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at }]));
 }
 
 /** Claims merge keys (in key order, a fixed lock order); returns the ones this transaction now owns. */
