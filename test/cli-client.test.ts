@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { useTestApp } from './helpers/app.js';
+import { PURCHASE } from './helpers/fixtures.js';
 import { runCli } from './helpers/process.js';
 
 const getApp = useTestApp();
@@ -19,19 +20,6 @@ function file(name: string, content: string): string {
   return p;
 }
 
-const PURCHASE = {
-  name: 'purchase',
-  icon_id: 'cart-icon',
-  track_conversion_value: true,
-  touch: true,
-  filterable: true,
-  visible_in_feeds: true,
-  display_style: { type: 'activity_attribute', attribute: 'item' },
-  attributes: [
-    { name: 'item', display_type: 'text', field_id: 'do-not-map' },
-    { name: 'n', display_type: 'integer', field_id: 'do-not-map' },
-  ],
-};
 
 /** A new instance; `cli(...)` runs the command against it with the key in the environment. */
 async function instance() {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { ActivityCdpError, ActivityClient, countByStatus, type PersonActivity } from '../packages/client/src/index.js';
 import { useTestApp } from './helpers/app.js';
+import { PURCHASE } from './helpers/fixtures.js';
 
 const getApp = useTestApp();
 
@@ -30,19 +31,6 @@ async function newClient(options: { baseUrl?: string; maxRetries?: number } = {}
   return { client, requests, apiKey: api.apiKey! };
 }
 
-const PURCHASE = {
-  name: 'purchase',
-  icon_id: 'cart-icon',
-  track_conversion_value: true,
-  touch: true,
-  filterable: true,
-  visible_in_feeds: true,
-  display_style: { type: 'activity_attribute', attribute: 'item' },
-  attributes: [
-    { name: 'item', display_type: 'text', field_id: 'do-not-map' },
-    { name: 'n', display_type: 'integer', field_id: 'do-not-map' },
-  ],
-};
 
 const servers: http.Server[] = [];
 after(() => {

@@ -18,6 +18,21 @@ export async function define(api: Client, body: unknown): Promise<any> {
   return res.body.custom_activity;
 }
 
+/** A definition with two unmapped attributes, for the SDK and client CLI tests. */
+export const PURCHASE = {
+  name: 'purchase',
+  icon_id: 'cart-icon',
+  track_conversion_value: true,
+  touch: true,
+  filterable: true,
+  visible_in_feeds: true,
+  display_style: { type: 'activity_attribute', attribute: 'item' },
+  attributes: [
+    { name: 'item', display_type: 'text', field_id: 'do-not-map' },
+    { name: 'n', display_type: 'integer', field_id: 'do-not-map' },
+  ],
+};
+
 /** The flight-booked definition of spec 001 / 000. */
 export const FLIGHT_BOOKED = definition('flight-booked', [
   { name: 'destination', display_type: 'text' },
