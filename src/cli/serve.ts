@@ -5,6 +5,7 @@ import { LOG_REDACT } from '../log-redact.js';
 import type { Db } from '../store/db.js';
 import { addApiKey, countInstances, createInstance, generateKey, keyExists } from '../store/instances.js';
 import { openStore } from '../store/open.js';
+import { ActivityFeed } from '../ingest/activity-feed.js';
 import { Worker } from '../ingest/worker.js';
 
 /** Gives each bootstrap key that does not exist yet its own new instance. */
@@ -39,9 +40,11 @@ export async function serve(config: Config): Promise<void> {
   }
 
   let worker: Worker | undefined;
+  const feed = new ActivityFeed();
   const app = await buildApp({
     db,
     config,
+    feed,
     logger: { level: config.logLevel, redact: LOG_REDACT },
     notifyQueue: () => worker?.notify(),
   });
@@ -52,6 +55,7 @@ export async function serve(config: Config): Promise<void> {
       pollMs: config.workerPollMs,
       concurrency: db.kind === 'pglite' ? 1 : config.workerConcurrency,
       log: app.log,
+      feed,
     });
   }
 

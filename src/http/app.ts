@@ -5,6 +5,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import type { ActivityFeed } from '../ingest/activity-feed.js';
 import type { Db } from '../store/db.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   config: Config;
   /** Called when a request queued work, so an in-process worker looks at once. */
   notifyQueue?: () => void;
+  /** In-process notifications of ingested activities (journal, live stream, metrics). */
+  feed?: ActivityFeed;
   /** A pino logger, or false for none (tests). */
   logger?: FastifyBaseLogger | boolean | Record<string, unknown>;
 }

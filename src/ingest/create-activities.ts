@@ -8,6 +8,7 @@ import { badRequest, type ItemFailure } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { AuthContext } from '../store/instances.js';
 import { enqueue, type QueuedRequest } from '../store/queue.js';
+import type { ActivityFeed } from './activity-feed.js';
 import { applyBatch, type ItemResult } from './apply-batch.js';
 import { resolveIps } from './ip-location.js';
 
@@ -47,6 +48,10 @@ export interface IngestSettings {
   geoipEnabled: boolean;
   /** Commits async requests (shared commits under load); without it each is inserted alone. */
   enqueue?: (instanceId: string, kind: Subject['kind'], payload: QueuedRequest) => Promise<void>;
+  /** Told what was taken, after the commit. */
+  feed?: ActivityFeed;
+  /** The request's X-Request-Id, carried into the queue and the feed. */
+  requestId?: string;
 }
 
 export async function createActivities(
@@ -62,14 +67,17 @@ export async function createActivities(
     // Durable before acknowledged: the request is committed to the queue, then answered.
     const payload: QueuedRequest = {
       merge_by: mergeBy, merge_strategy: strategy, received_at: now.toISOString(),
+      ...(settings.requestId ? { request_id: settings.requestId } : {}),
       items: items.map((i) => ({ index: i.index, event_id: i.eventId, activity: i.activity })),
     };
     if (settings.enqueue) await settings.enqueue(auth.instanceId, subject.kind, payload);
     else await enqueue(db, auth.instanceId, subject.kind, payload);
-    return items.map((i) => {
+    const queued = items.map((i): ItemResult => {
       const direct = (i.activity as Record<string, unknown> | null)?.[subject.directIdElement];
-      return toWire(subject, { index: i.index, status: 'queued', eventId: i.eventId, ...(typeof direct === 'string' && direct ? { directId: direct } : {}) });
+      return { index: i.index, status: 'queued', eventId: i.eventId, ...(typeof direct === 'string' && direct ? { directId: direct } : {}) };
     });
+    emit(settings, auth.instanceId, subject, 'async', items, queued);
+    return queued.map((r) => toWire(subject, r));
   }
 
   const ipLocations = await resolveIps(body.activities, settings.geoipEnabled);
@@ -83,5 +91,17 @@ export async function createActivities(
     }
     return out;
   });
+  emit(settings, auth.instanceId, subject, 'sync', items, results);
   return results.map((r) => toWire(subject, r));
+}
+
+function emit(
+  settings: IngestSettings, instanceId: string, subject: Subject, mode: 'sync' | 'async',
+  items: Array<{ index: number; activity: unknown }>, results: ItemResult[],
+): void {
+  if (!settings.feed?.listening) return;
+  settings.feed.emit({
+    instanceId, kind: subject.kind, mode, requestId: settings.requestId, at: new Date(), results,
+    activities: new Map(items.map((i) => [i.index, i.activity])),
+  });
 }

@@ -6,7 +6,8 @@ import { isMergeStrategy } from '../domain/merge.js';
 import { SUBJECTS } from '../domain/subjects.js';
 import type { Db, Sql } from '../store/db.js';
 import { addDeadLetters, claimNext, recordAttemptFailure, type QueueRow } from '../store/queue.js';
-import { applyBatch } from './apply-batch.js';
+import type { ActivityFeed } from './activity-feed.js';
+import { applyBatch, type ItemResult } from './apply-batch.js';
 import { resolveIps } from './ip-location.js';
 import type { IpLocation } from '../domain/location.js';
 
@@ -20,6 +21,8 @@ export interface WorkerOptions {
   concurrency: number;
   geoipEnabled?: boolean;
   log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  /** Told what each applied row did, after its commit. */
+  feed?: ActivityFeed;
 }
 
 async function dailyLimitOf(sql: Sql, instanceId: string, fallback: number): Promise<number> {
@@ -29,7 +32,7 @@ async function dailyLimitOf(sql: Sql, instanceId: string, fallback: number): Pro
   return rows[0]?.activity_daily_limit ?? fallback;
 }
 
-async function applyRow(tx: Sql, row: QueueRow, fallbackLimit: number, ipLocations: ReadonlyMap<string, IpLocation>): Promise<void> {
+async function applyRow(tx: Sql, row: QueueRow, fallbackLimit: number, ipLocations: ReadonlyMap<string, IpLocation>): Promise<ItemResult[]> {
   const subject = SUBJECTS[row.kind];
   const { payload } = row;
   const strategy = isMergeStrategy(payload.merge_strategy) ? payload.merge_strategy : 2;
@@ -43,6 +46,7 @@ async function applyRow(tx: Sql, row: QueueRow, fallbackLimit: number, ipLocatio
     r.status === 'invalid' || r.status === 'rate_limited'
       ? [{ index: r.index, eventId: byIndex.get(r.index)!.event_id, activity: byIndex.get(r.index)!.activity, status: r.status, error: r.error }]
       : []));
+  return results;
 }
 
 export class Worker {
@@ -57,15 +61,24 @@ export class Worker {
   async processOne(): Promise<boolean> {
     let claimed: QueueRow | undefined;
     try {
-      return await this.db.transaction(async (tx) => {
+      const applied = await this.db.transaction(async (tx) => {
         claimed = undefined;
         const row = await claimNext(tx);
-        if (!row) return false;
+        if (!row) return undefined;
         claimed = row;
         const ipLocations = await resolveIps(row.payload.items.map((i) => i.activity), this.options.geoipEnabled ?? true);
-        await applyRow(tx, row, this.options.activityDailyLimit, ipLocations);
-        return true;
+        return { row, results: await applyRow(tx, row, this.options.activityDailyLimit, ipLocations) };
       });
+      if (!applied) return false;
+      const { feed } = this.options;
+      if (feed?.listening) {
+        const { row, results } = applied;
+        feed.emit({
+          instanceId: row.instance_id, kind: row.kind, mode: 'worker', requestId: row.payload.request_id, at: new Date(), results,
+          activities: new Map(row.payload.items.map((i) => [i.index, i.activity])),
+        });
+      }
+      return true;
     } catch (error) {
       if (!claimed) throw error;
       const row: QueueRow = claimed;

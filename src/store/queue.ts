@@ -17,6 +17,8 @@ export interface QueuedRequest {
   merge_strategy: number;
   /** When the request was acknowledged: the `created` of activities that gave none, and "now" for age checks. */
   received_at: string;
+  /** X-Request-Id of the request that queued it (for the journal and the live feed). */
+  request_id?: string;
   items: QueuedItem[];
 }
 

@@ -8,6 +8,7 @@ import type { Db } from '../../src/store/db.js';
 import { addApiKey, createInstance, generateKey, type InstanceSettings, type KeySettings, DEFAULT_KEY_SETTINGS } from '../../src/store/instances.js';
 import { openTestDb, type TestDb } from './store.js';
 import { Worker } from '../../src/ingest/worker.js';
+import { ActivityFeed } from '../../src/ingest/activity-feed.js';
 
 export interface Response<T = any> {
   status: number;
@@ -54,6 +55,8 @@ export interface TestApp {
   config: Config;
   baseUrl: string;
   testDb: TestDb;
+  /** What the app and the test worker ingested, after each commit. */
+  feed: ActivityFeed;
   /** A new instance with its own key; returns a client for it. */
   newInstance(settings?: InstanceSettings & Partial<KeySettings>): Promise<Client & { instanceId: string }>;
   anonymous(): Client;
@@ -67,11 +70,12 @@ export function useTestApp(env: Record<string, string> = {}, logger?: unknown): 
   before(async () => {
     const testDb = await openTestDb();
     const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-    const app = await buildApp({ db: testDb.db, config, logger: (logger ?? false) as boolean });
+    const feed = new ActivityFeed();
+    const app = await buildApp({ db: testDb.db, config, feed, logger: (logger ?? false) as boolean });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    const worker = new Worker(testDb.db, { activityDailyLimit: config.activityDailyLimit, pollMs: 50, concurrency: 1 });
+    const worker = new Worker(testDb.db, { activityDailyLimit: config.activityDailyLimit, pollMs: 50, concurrency: 1, feed });
     state = {
-      app, db: testDb.db, config, baseUrl: address, testDb,
+      app, db: testDb.db, config, baseUrl: address, testDb, feed,
       async newInstance(settings = {}) {
         const key = generateKey();
         const instanceId = await createInstance(testDb.db, 'test', settings);

@@ -23,10 +23,10 @@ const inOrder = () => (data: unknown) => JSON.stringify(data);
 export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (app) => {
   const batcher = new EnqueueBatcher(deps.db);
   const enqueue = batcher.enqueue.bind(batcher);
-  const handler = (subject: Subject) => async (request: { body: unknown; auth: import('../../../store/instances.js').AuthContext }) => {
+  const handler = (subject: Subject) => async (request: { id: string; body: unknown; auth: import('../../../store/instances.js').AuthContext }) => {
     const dailyLimit = request.auth.activityDailyLimit ?? deps.config.activityDailyLimit;
     const activities = await createActivities(deps.db, subject, request.auth, request.body as CreateActivitiesBody, {
-      dailyLimit, geoipEnabled: deps.config.geoipEnabled, enqueue,
+      dailyLimit, geoipEnabled: deps.config.geoipEnabled, enqueue, feed: deps.feed, requestId: request.id,
     });
     if (activities.some((a) => a['status'] === 'queued')) deps.notifyQueue?.();
     return { activities };
