@@ -33,6 +33,8 @@ export interface Config {
   workerConcurrency: number;
   /** Requests per second allowed per API key; 0 = no limit (429 past it). */
   rateLimitPerSecond: number;
+  /** Time to receive a whole request (headers and body); a slower client gets 408 and the connection is closed. */
+  bodyTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -96,5 +98,6 @@ export function loadConfig(env: Env = process.env): Config {
     geoipEnabled: bool(env, 'GEOIP_ENABLED', true),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1, 64),
     rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
+    bodyTimeoutMs: int(env, 'BODY_TIMEOUT_MS', 30_000, 100, 3_600_000),
   };
 }

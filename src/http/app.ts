@@ -9,6 +9,8 @@ import type { ActivityFeed } from '../ingest/activity-feed.js';
 import type { Db } from '../store/db.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { clientErrorHandler } from './plugins/client-errors.js';
+import { registerJsonBody } from './plugins/json-body.js';
 import { definitionRoutes } from './routes/v1/definitions.js';
 import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
 import { activityRoutes } from './routes/v1/activities.js';
@@ -39,6 +41,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     return503OnClosing: true,
+    // A request (headers and body) not received within BODY_TIMEOUT_MS is answered 408
+    // (clientErrorHandler). Node enforces it only when the headers timeout is not longer, and
+    // checks its connections every connectionsCheckingInterval, so the answer is at most that late.
+    requestTimeout: deps.config.bodyTimeoutMs,
+    http: {
+      requestTimeout: deps.config.bodyTimeoutMs,
+      headersTimeout: Math.min(60_000, deps.config.bodyTimeoutMs),
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(deps.config.bodyTimeoutMs / 4)),
+    },
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ErrorBody);
@@ -61,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (closing) reply.header('connection', 'close');
   });
   registerErrorHandling(app, deps.config.bodyLimitBytes);
+  registerJsonBody(app);
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -1,0 +1,38 @@
+// The one JSON body parser every route gets: it refuses, with a 400 naming the element, what the
+// store cannot keep (U+0000, lone surrogates) and nesting deeper than MAX_JSON_DEPTH, before any
+// route, validator or queue sees the body. Only application/json is parsed: text/plain (which
+// Fastify parses by default) is answered 415, as README promises.
+import type { FastifyInstance } from 'fastify';
+import { describeJsonProblem, findJsonProblem } from '../../domain/json-text.js';
+import { badRequest } from '../../errors.js';
+
+// Names that secure-json-parse (Fastify's default parser) refuses: prototype poisoning.
+const POISON = /"(?:__proto__|constructor)"\s*:/;
+
+export function registerJsonBody(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(badRequest('request body is empty: send a JSON object'), undefined);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return done(badRequest('request body is not valid JSON'), undefined);
+    }
+    if (POISON.test(text) && hasPoisonKey(value)) {
+      return done(badRequest('request body holds a "__proto__" or "constructor.prototype" element, which is not allowed'), undefined);
+    }
+    const problem = findJsonProblem(value, text.includes('\\u'));
+    if (problem) return done(badRequest(describeJsonProblem(problem)), undefined);
+    done(null, value);
+  });
+}
+
+function hasPoisonKey(value: unknown, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null || depth > 100) return false;
+  if (Object.hasOwn(value, '__proto__')) return true;
+  const ctor = (value as Record<string, unknown>)['constructor'];
+  if (Object.hasOwn(value, 'constructor') && typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype')) return true;
+  return Object.values(value).some((v) => hasPoisonKey(v, depth + 1));
+}
