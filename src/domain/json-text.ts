@@ -67,3 +67,14 @@ export function findJsonProblem(value: unknown, checkStrings = true, maxDepth = 
 export function describeJsonProblem(p: JsonProblem): string {
   return `${p.path || 'the request body'} ${p.problem}`;
 }
+
+/**
+ * Why an activity cannot be queued (the worker could not even keep it as a dead letter), or
+ * undefined: it must be an object whose JSON the store can hold.
+ */
+export function queueableProblem(activity: unknown): string | undefined {
+  if (typeof activity !== 'object' || activity === null || Array.isArray(activity)) return 'each activity must be an object';
+  const p = findJsonProblem(activity);
+  if (!p) return undefined;
+  return p.path ? `${p.path} ${p.problem}` : `the activity ${p.problem}`;
+}

@@ -16,6 +16,7 @@ import { registerCustomFields } from '../store/custom-fields.js';
 import { findStoredEvents, recentCounts } from '../store/events.js';
 import { writeBatch } from '../store/write-batch.js';
 import { enqueue, type QueuedItem } from '../store/queue.js';
+import { queueableProblem } from '../domain/json-text.js';
 import {
   addIdentityFields, claimIdentities, findAndLockRecords, releaseIdentities,
 } from '../store/records.js';
@@ -78,6 +79,12 @@ export async function applyBatch(tx: Sql, ctx: BatchContext, items: BatchItem[])
     for (const f of parsed.value.newCustomFields) types.set(f.name, f.type);
     parsedByIndex.set(item.index, parsed.value);
     if (parsed.value.queue) {
+      // Backdated past 90 days: queued, so it must be something the worker can keep.
+      const problem = queueableProblem(item.activity);
+      if (problem) {
+        results.push({ index: item.index, status: 'invalid', error: problem });
+        continue;
+      }
       toQueue.push({ index: item.index, event_id: item.eventId, activity: item.activity });
       const directId = parsed.value.target.type === 'direct' ? parsed.value.target.id : undefined;
       results.push({ index: item.index, status: 'queued', eventId: item.eventId, ...(directId ? { directId } : {}) });

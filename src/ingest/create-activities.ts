@@ -2,6 +2,7 @@
 // envelope, merge defaults, async acknowledgement, the all-failed 400) around applyBatch.
 import { checkMergeBy } from '../domain/identity.js';
 import { newIds } from '../domain/ids.js';
+import { queueableProblem } from '../domain/json-text.js';
 import type { MergeStrategy } from '../domain/merge.js';
 import type { Subject } from '../domain/subjects.js';
 import { badRequest, type ItemFailure } from '../errors.js';
@@ -64,20 +65,32 @@ export async function createActivities(
   const items = body.activities.map((activity, index) => ({ index, eventId: eventIds[index]!, activity }));
 
   if (body.async === true) {
+    // Only what the worker can at least keep as a dead letter is acknowledged as queued.
+    const refused: ItemResult[] = [];
+    const toQueue = items.filter((i) => {
+      const problem = queueableProblem(i.activity);
+      if (problem) refused.push({ index: i.index, status: 'invalid', error: problem });
+      return !problem;
+    });
+    if (toQueue.length === 0) {
+      const details: ItemFailure[] = refused.map((f) => ({ index: f.index, status: 'invalid', error: (f as { error: string }).error }));
+      throw badRequest(details[0]!.error, details);
+    }
     // Durable before acknowledged: the request is committed to the queue, then answered.
     const payload: QueuedRequest = {
       merge_by: mergeBy, merge_strategy: strategy, received_at: now.toISOString(),
       ...(settings.requestId ? { request_id: settings.requestId } : {}),
-      items: items.map((i) => ({ index: i.index, event_id: i.eventId, activity: i.activity })),
+      items: toQueue.map((i) => ({ index: i.index, event_id: i.eventId, activity: i.activity })),
     };
     if (settings.enqueue) await settings.enqueue(auth.instanceId, subject.kind, payload);
     else await enqueue(db, auth.instanceId, subject.kind, payload);
-    const queued = items.map((i): ItemResult => {
-      const direct = (i.activity as Record<string, unknown> | null)?.[subject.directIdElement];
+    const queued = toQueue.map((i): ItemResult => {
+      const direct = (i.activity as Record<string, unknown>)[subject.directIdElement];
       return { index: i.index, status: 'queued', eventId: i.eventId, ...(typeof direct === 'string' && direct ? { directId: direct } : {}) };
     });
-    emit(settings, auth.instanceId, subject, 'async', items, queued);
-    return queued.map((r) => toWire(subject, r));
+    const results = [...queued, ...refused].sort((a, b) => a.index - b.index);
+    emit(settings, auth.instanceId, subject, 'async', items, results);
+    return results.map((r) => toWire(subject, r));
   }
 
   const ipLocations = await resolveIps(body.activities, settings.geoipEnabled);

@@ -1,11 +1,14 @@
-// Drains the durable queue: claims the oldest row (others skip it), applies it with exactly the
+// Drains the durable queue: the oldest due rows choose an instance, whose oldest row it claims
+// (others skip it), applies it with exactly the
 // rules of a synchronous request, writes dead letters for activities that turn out invalid, and
 // deletes the row, all in one transaction. A crash anywhere rolls back to "still queued".
 import type { FastifyBaseLogger } from 'fastify';
 import { isMergeStrategy } from '../domain/merge.js';
 import { SUBJECTS } from '../domain/subjects.js';
 import type { Db, Sql } from '../store/db.js';
-import { addDeadLetters, claimNext, recordAttemptFailure, type QueueRow } from '../store/queue.js';
+import { addDeadLetters, addRawDeadLetters, claim, dueInstances, recordAttemptFailure, removeQueued, type QueueRow } from '../store/queue.js';
+import { sqlStateOf } from '../store/sqlstate.js';
+import { errorSummary, LogThrottle } from './log-throttle.js';
 import type { ActivityFeed } from './activity-feed.js';
 import { applyBatch, type ItemResult } from './apply-batch.js';
 import { resolveIps } from './ip-location.js';
@@ -49,27 +52,67 @@ async function applyRow(tx: Sql, row: QueueRow, fallbackLimit: number, ipLocatio
   return results;
 }
 
+/** How many of the oldest due rows are looked at to choose the instances to claim from. */
+const DUE_SCAN = 32;
+/** Back-off of a row whose dead letters could not be written either (it is retried, never blocks). */
+const DEAD_LETTER_RETRY_MS = 60_000;
+
+/** A row the worker can read as a request: anything else becomes raw dead letters at once. */
+function readableRow(row: QueueRow): boolean {
+  const p = row.payload as unknown as Record<string, unknown> | null;
+  return typeof p === 'object' && p !== null && Array.isArray(p['items']) && typeof p['received_at'] === 'string'
+    && Array.isArray(p['merge_by']) && (p['items'] as unknown[]).every((i) => typeof i === 'object' && i !== null
+      && Number.isInteger((i as Record<string, unknown>)['index']) && typeof (i as Record<string, unknown>)['event_id'] === 'string');
+}
+
+/** Failures that no retry can cure (the data itself): dead letters at once. */
+function isDataFault(error: unknown): boolean {
+  return sqlStateOf(error)?.startsWith('22') === true || error instanceof TypeError || error instanceof RangeError;
+}
+
 export class Worker {
   private running = false;
   private loops: Promise<void>[] = [];
   private wake: (() => void) | undefined;
   private pending = false;
+  private readonly errors: LogThrottle;
 
-  constructor(private readonly db: Db, private readonly options: WorkerOptions) {}
+  constructor(private readonly db: Db, private readonly options: WorkerOptions) {
+    this.errors = new LogThrottle(options.log);
+  }
 
-  /** Processes one queued row if there is one; true when it did. */
+  /** Processes one queued row if there is one; true when it did (applied, dead-lettered or backed off). */
   async processOne(): Promise<boolean> {
+    for (const instanceId of await dueInstances(this.db, DUE_SCAN)) {
+      if (await this.processInstance(instanceId)) return true;
+    }
+    return false;
+  }
+
+  /** Claims and applies the instance's oldest due row; false when none was free. */
+  private async processInstance(instanceId: string): Promise<boolean> {
     let claimed: QueueRow | undefined;
     try {
       const applied = await this.db.transaction(async (tx) => {
         claimed = undefined;
-        const row = await claimNext(tx);
+        const [row] = await claim(tx, instanceId, 1);
         if (!row) return undefined;
         claimed = row;
+        if (!readableRow(row)) {
+          // Kept whole as one raw dead letter, in the transaction whose claim deleted it.
+          await addRawDeadLetters(tx, row.instance_id, row.kind, row.enqueued_at, [
+            { index: 0, eventId: null, activity: row.payload as unknown, status: 'failed', error: 'the queued request could not be read' },
+          ]);
+          return { row, results: undefined };
+        }
         const ipLocations = await resolveIps(row.payload.items.map((i) => i.activity), this.options.geoipEnabled ?? true);
         return { row, results: await applyRow(tx, row, this.options.activityDailyLimit, ipLocations) };
       });
       if (!applied) return false;
+      if (!applied.results) {
+        this.errors.error({ queue_id: applied.row.id, instance_id: applied.row.instance_id }, 'queued request could not be read: kept as a dead letter');
+        return true;
+      }
       const { feed } = this.options;
       if (feed?.listening) {
         const { row, results } = applied;
@@ -82,20 +125,40 @@ export class Worker {
     } catch (error) {
       if (!claimed) throw error;
       const row: QueueRow = claimed;
-      const message = error instanceof Error ? error.message : String(error);
-      this.options.log?.error({ err: error, queue_id: row.id, attempts: row.attempts + 1 }, 'queued request failed');
-      if (row.attempts + 1 >= MAX_ATTEMPTS) {
-        await this.db.transaction(async (tx) => {
-          const again = await tx.query('delete from ingest_queue where id = $1 returning id', [row.id]);
-          if (again.length === 0) return;
-          await addDeadLetters(tx, row.instance_id, row.kind, row.enqueued_at, row.payload.items.map((i) => ({
-            index: i.index, eventId: i.event_id, activity: i.activity, status: 'failed', error: `not applied after ${MAX_ATTEMPTS} attempts: ${message}`,
-          })));
-        });
-      } else {
-        await recordAttemptFailure(this.db, row.id, message, 1000 * 2 ** row.attempts);
+      const summary = errorSummary(error);
+      this.errors.error({ err: summary, queue_id: row.id, instance_id: row.instance_id, attempts: row.attempts + 1 }, 'queued request failed');
+      try {
+        if (isDataFault(error)) {
+          await this.deadLetter(row, 'failed', `not applied: ${summary.message}`);
+        } else if (row.attempts + 1 >= MAX_ATTEMPTS) {
+          await this.deadLetter(row, 'failed', `not applied after ${MAX_ATTEMPTS} attempts: ${summary.message}`);
+        } else {
+          await recordAttemptFailure(this.db, row.instance_id, row.id, summary.message, 1000 * 2 ** row.attempts);
+        }
+      } catch (again) {
+        // The database refused even that (it may be down): the row stays queued, retried later.
+        this.errors.error({ err: errorSummary(again), queue_id: row.id, instance_id: row.instance_id }, 'could not record a failed queued request');
+        await recordAttemptFailure(this.db, row.instance_id, row.id, summary.message, DEAD_LETTER_RETRY_MS).catch(() => {});
       }
       return true;
+    }
+  }
+
+  /**
+   * Turns a row into dead letters and deletes it, in one transaction. When its activities cannot
+   * be stored as jsonb, their JSON text is kept instead, which can always be written.
+   */
+  private async deadLetter(row: QueueRow, status: string, error: string): Promise<void> {
+    const letters = row.payload.items.map((i) => ({ index: i.index, eventId: i.event_id, activity: i.activity, status, error }));
+    const write = (raw: boolean) => this.db.transaction(async (tx) => {
+      if (!(await removeQueued(tx, row.instance_id, row.id))) return;
+      if (raw) await addRawDeadLetters(tx, row.instance_id, row.kind, row.enqueued_at, letters);
+      else await addDeadLetters(tx, row.instance_id, row.kind, row.enqueued_at, letters);
+    });
+    try {
+      await write(false);
+    } catch {
+      await write(true);
     }
   }
 
@@ -124,7 +187,8 @@ export class Worker {
       try {
         worked = await this.processOne();
       } catch (error) {
-        this.options.log?.error({ err: error }, 'worker could not claim work');
+        // The database is unreachable or refused the claim: logged (bounded), retried next poll.
+        this.errors.error({ err: errorSummary(error) }, 'worker could not claim work');
       }
       if (worked || !this.running) continue;
       if (this.pending) {

@@ -3,6 +3,7 @@
 // deleted in the transaction that applies it, so a crash at any moment loses nothing and applies
 // nothing twice.
 import type { Kind } from '../domain/subjects.js';
+import { findJsonProblem } from '../domain/json-text.js';
 import type { Sql } from './db.js';
 
 export interface QueuedItem {
@@ -52,26 +53,52 @@ export async function enqueueMany(sql: Sql, rows: Array<{ instanceId: string; ki
   );
 }
 
-/** Takes the oldest due row for this transaction (others skip it); deleting it commits with the work. */
-export async function claimNext(sql: Sql): Promise<QueueRow | undefined> {
-  const rows = await sql.query<QueueRow>(
-    `delete from ingest_queue where id = (
-       select id from ingest_queue where not_before <= now() order by id limit 1 for update skip locked)
-     returning id, instance_id, kind, payload, enqueued_at, attempts`,
-    [],
-    'claim_next',
+/**
+ * The instances of the oldest due rows, oldest first (no lock: a hint of where to claim). The
+ * worker claims from one instance at a time, so every `for update` names its instance (Citus
+ * refuses a cross-tenant one) and one instance's rows never hold up another's.
+ */
+export async function dueInstances(sql: Sql, scan: number): Promise<string[]> {
+  const rows = await sql.query<{ instance_id: string }>(
+    `select instance_id from (
+       select instance_id, id from ingest_queue where not_before <= now() order by id limit $1) as due
+      group by instance_id order by min(id)`,
+    [scan],
+    'queue_due_instances',
   );
-  return rows[0];
+  return rows.map((r) => r.instance_id);
+}
+
+/**
+ * Takes up to `limit` of the instance's oldest due rows for this transaction (other workers skip
+ * them), in id order; deleting them commits with the work, a rollback puts them back.
+ */
+export async function claim(sql: Sql, instanceId: string, limit: number): Promise<QueueRow[]> {
+  const rows = await sql.query<QueueRow>(
+    `delete from ingest_queue where instance_id = $1 and id in (
+       select id from ingest_queue where instance_id = $1 and not_before <= now()
+        order by id limit $2 for update skip locked)
+     returning id, instance_id, kind, payload, enqueued_at, attempts`,
+    [instanceId, limit],
+    'queue_claim',
+  );
+  return rows.sort((a, b) => Number(a.id) - Number(b.id));
 }
 
 /** After a failed attempt (the claim was rolled back): count it and back off. */
-export async function recordAttemptFailure(sql: Sql, id: number, error: string, delayMs: number): Promise<void> {
+export async function recordAttemptFailure(sql: Sql, instanceId: string, id: number, error: string, delayMs: number): Promise<void> {
   await sql.query(
-    `update ingest_queue set attempts = attempts + 1, last_error = $2,
-            not_before = now() + ($3::integer * interval '1 millisecond')
-      where id = $1`,
-    [id, error.slice(0, 1000), delayMs],
+    `update ingest_queue set attempts = attempts + 1, last_error = $3,
+            not_before = now() + ($4::integer * interval '1 millisecond')
+      where instance_id = $1 and id = $2`,
+    [instanceId, id, error.slice(0, 1000), delayMs],
   );
+}
+
+/** Deletes a row outside a claim (it becomes dead letters); false when another worker took it. */
+export async function removeQueued(sql: Sql, instanceId: string, id: number): Promise<boolean> {
+  const rows = await sql.query('delete from ingest_queue where instance_id = $1 and id = $2 returning id', [instanceId, id]);
+  return rows.length > 0;
 }
 
 export interface DeadLetter {
@@ -84,6 +111,7 @@ export interface DeadLetter {
 
 export async function addDeadLetters(sql: Sql, instanceId: string, kind: Kind, enqueuedAt: Date, letters: DeadLetter[]): Promise<void> {
   if (letters.length === 0) return;
+  if (!jsonbCanHold(letters)) return addRawDeadLetters(sql, instanceId, kind, enqueuedAt, letters);
   await sql.query(
     `insert into ingest_dead_letters (instance_id, kind, activity_index, event_id, activity, status, error, enqueued_at)
      select $1, $2, d.activity_index, d.event_id, d.activity, d.status, d.error, $4
@@ -94,12 +122,49 @@ export async function addDeadLetters(sql: Sql, instanceId: string, kind: Kind, e
   );
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** jsonb refuses U+0000 and lone surrogates; everything JSON.parse made is otherwise storable. */
+function jsonbCanHold(value: unknown): boolean {
+  const problem = findJsonProblem(value, true, Number.MAX_SAFE_INTEGER);
+  return problem === undefined;
+}
+
+/**
+ * Dead letters that can always be written: each activity as its JSON text (JSON.stringify escapes
+ * U+0000 and lone surrogates, so the text holds neither), error text cleaned the same way. The
+ * last resort when an activity cannot be stored as jsonb, or a row cannot be read as a request.
+ */
+export async function addRawDeadLetters(sql: Sql, instanceId: string, kind: Kind, enqueuedAt: Date, letters: DeadLetter[]): Promise<void> {
+  if (letters.length === 0) return;
+  const clean = (s: string) => s.slice(0, 2000).replaceAll('\u0000', '\\u0000').replace(LONE_SURROGATE, '\ufffd');
+  await sql.query(
+    `insert into ingest_dead_letters (instance_id, kind, activity_index, event_id, activity, activity_text, status, error, enqueued_at)
+     select $1, $2, d.activity_index, d.event_id, null, d.activity_text, d.status, d.error, $4
+       from json_to_recordset($3::json) as d(activity_index integer, event_id text, activity_text text, status text, error text)`,
+    [instanceId, kind, JSON.stringify(letters.map((l) => ({
+      activity_index: l.index, event_id: l.eventId === null ? null : clean(l.eventId),
+      activity_text: safeStringify(l.activity), status: clean(l.status), error: clean(l.error),
+    }))), enqueuedAt],
+  );
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value ?? null) ?? 'null';
+  } catch (error) {
+    return JSON.stringify(`(not serializable: ${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
 export interface DeadLetterRow {
   id: number;
   kind: Kind;
   activity_index: number;
   event_id: string | null;
   activity: unknown;
+  /** The activity's JSON text, when its JSON could not be stored (then activity is null). */
+  activity_text: string | null;
   status: string;
   error: string;
   enqueued_at: Date;
@@ -108,7 +173,7 @@ export interface DeadLetterRow {
 
 export async function listDeadLetters(sql: Sql, instanceId: string, limit: number, offset: number): Promise<{ rows: DeadLetterRow[]; total: number }> {
   const rows = await sql.query<DeadLetterRow>(
-    `select id, kind, activity_index, event_id, activity, status, error, enqueued_at, failed_at
+    `select id, kind, activity_index, event_id, activity, activity_text, status, error, enqueued_at, failed_at
        from ingest_dead_letters where instance_id = $1 order by id desc limit $2 offset $3`,
     [instanceId, limit, offset],
   );

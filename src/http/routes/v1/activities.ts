@@ -62,7 +62,8 @@ export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => asyn
     const { rows, total } = await listDeadLetters(deps.db, request.auth.instanceId, request.body.limit ?? 50, request.body.offset ?? 0);
     return {
       dead_letters: rows.map((r) => ({
-        id: Number(r.id), kind: r.kind, activity_index: r.activity_index, activity_id: r.event_id, activity: r.activity,
+        id: Number(r.id), kind: r.kind, activity_index: r.activity_index, activity_id: r.event_id,
+        activity: r.activity_text !== null ? JSON.parse(r.activity_text) as unknown : r.activity,
         status: r.status, error: r.error, enqueued_at: r.enqueued_at.toISOString(), failed_at: r.failed_at.toISOString(),
       })),
       total,
