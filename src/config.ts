@@ -35,6 +35,12 @@ export interface Config {
   rateLimitPerSecond: number;
   /** Time to receive a whole request (headers and body); a slower client gets 408 and the connection is closed. */
   bodyTimeoutMs: number;
+  /** How long start-up keeps retrying an unreachable PostgreSQL (with back-off) before it gives up. */
+  databaseStartTimeoutMs: number;
+  /** PostgreSQL connections per process for reads (person/account read-back), apart from the writes' pool. */
+  pgReadPoolSize: number;
+  /** A read statement running longer is cancelled and answered 503 (PostgreSQL; 0 = no limit). */
+  readStatementTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -99,5 +105,8 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1, 64),
     rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
     bodyTimeoutMs: int(env, 'BODY_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    databaseStartTimeoutMs: int(env, 'DATABASE_START_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    pgReadPoolSize: int(env, 'PG_READ_POOL_SIZE', 3, 1, 1000),
+    readStatementTimeoutMs: int(env, 'READ_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
   };
 }

@@ -43,6 +43,7 @@ export async function serve(config: Config): Promise<void> {
   const feed = new ActivityFeed();
   const app = await buildApp({
     db,
+    readDb: store.readDb,
     config,
     feed,
     logger: { level: config.logLevel, redact: LOG_REDACT },

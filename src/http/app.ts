@@ -21,6 +21,8 @@ import { ErrorBody, RateLimitBody } from './schemas/common.js';
 
 export interface AppDeps {
   db: Db;
+  /** Reads that may be heavy (read-back) go here: on PostgreSQL its own pool with a statement timeout. Default: db. */
+  readDb?: Db;
   config: Config;
   /** Called when a request queued work, so an in-process worker looks at once. */
   notifyQueue?: () => void;
@@ -108,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(definitionRoutes(deps));
     await v1.register(instanceSchemaRoutes(deps));
     await v1.register(activityRoutes(deps));
-    await v1.register(recordRoutes(deps));
+    await v1.register(recordRoutes({ ...deps, db: deps.readDb ?? deps.db }));
   }, { prefix: '/v1' });
 
   return app;

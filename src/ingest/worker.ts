@@ -7,7 +7,7 @@ import { isMergeStrategy } from '../domain/merge.js';
 import { SUBJECTS } from '../domain/subjects.js';
 import type { Db, Sql } from '../store/db.js';
 import { addDeadLetters, addRawDeadLetters, claim, dueInstances, recordAttemptFailure, removeQueued, type QueueRow } from '../store/queue.js';
-import { sqlStateOf } from '../store/sqlstate.js';
+import { isDatabaseUnavailable, sqlStateOf } from '../store/sqlstate.js';
 import { errorSummary, LogThrottle } from './log-throttle.js';
 import type { ActivityFeed } from './activity-feed.js';
 import { applyBatch, type ItemResult } from './apply-batch.js';
@@ -123,7 +123,8 @@ export class Worker {
       }
       return true;
     } catch (error) {
-      if (!claimed) throw error;
+      // Unreachable database: not the row's fault, so no attempt is counted (the claim rolled back).
+      if (!claimed || isDatabaseUnavailable(error)) throw error;
       const row: QueueRow = claimed;
       const summary = errorSummary(error);
       this.errors.error({ err: summary, queue_id: row.id, instance_id: row.instance_id, attempts: row.attempts + 1 }, 'queued request failed');

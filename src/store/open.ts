@@ -9,15 +9,38 @@ import { openPostgres } from './postgres.js';
 
 export interface OpenedStore {
   db: Db;
+  /**
+   * For reads that may be heavy (read-back): on PostgreSQL its statements run on their own small
+   * pool with a statement timeout, so they never take the writes' connections; its transactions
+   * are the writes' pool's. On the embedded store, db itself.
+   */
+  readDb: Db;
   /** Closes the database and releases the data folder. */
   close(): Promise<void>;
 }
 
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgPoolSize'>, purpose: string): Promise<OpenedStore> {
+type StoreConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'pgPoolSize'>
+  & Partial<Pick<Config, 'databaseStartTimeoutMs' | 'pgReadPoolSize' | 'readStatementTimeoutMs'>>;
+
+export async function openStore(config: StoreConfig, purpose: string): Promise<OpenedStore> {
   if (config.databaseUrl) {
-    const db = await openPostgres(config.databaseUrl, config.pgPoolSize);
-    await migrate(db);
-    return { db, close: () => db.close() };
+    const db = await openPostgres(config.databaseUrl, config.pgPoolSize, { startTimeoutMs: config.databaseStartTimeoutMs ?? 0 });
+    let reads: Db | undefined;
+    try {
+      await migrate(db);
+      reads = await openPostgres(config.databaseUrl, config.pgReadPoolSize ?? 3, { statementTimeoutMs: config.readStatementTimeoutMs ?? 0 });
+    } catch (error) {
+      await db.close().catch(() => {});
+      throw error;
+    }
+    const readDb: Db = { kind: 'postgres', query: reads.query, exec: reads.exec, transaction: db.transaction, close: reads.close };
+    return {
+      db,
+      readDb,
+      async close() {
+        await Promise.allSettled([db.close(), readDb.close()]);
+      },
+    };
   }
   const release = lockDataDir(config.dataDir, purpose);
   try {
@@ -25,6 +48,7 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir' |
     await migrate(db);
     return {
       db,
+      readDb: db,
       async close() {
         try {
           await db.close();

@@ -1,7 +1,10 @@
-// PostgreSQL through `pg`: a pool of connections, named statements for the hot path.
+// PostgreSQL through `pg`: a pool of connections, named statements for the hot path. A dropped
+// connection never ends the process: every client has an 'error' listener while it is checked
+// out (the pool has one for idle clients), broken clients are destroyed rather than reused, and
+// a fault of the connection is a DatabaseUnavailableError (503, retryable) for the caller.
 import pg from 'pg';
 import type { Db, Sql } from './db.js';
-import { MAX_TRANSACTION_ATTEMPTS, isRetryable, retryDelayMs } from './sqlstate.js';
+import { DatabaseUnavailableError, MAX_TRANSACTION_ATTEMPTS, isConnectionSqlState, isRetryable, retryDelayMs, sqlStateOf } from './sqlstate.js';
 
 // bigint (int8) as a JS number, as PGlite gives it: counts and sizes here stay far below 2^53.
 const types = {
@@ -9,25 +12,72 @@ const types = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+/** Faults of the connection (no SQLSTATE from the server, or a connection SQLSTATE) become DatabaseUnavailableError. */
+export function classifyPgError(error: unknown): unknown {
+  if (error instanceof DatabaseUnavailableError) return error;
+  if (error instanceof pg.DatabaseError) return isConnectionSqlState(sqlStateOf(error)) ? new DatabaseUnavailableError(error) : error;
+  if (error instanceof TypeError || error instanceof RangeError) return error;
+  return new DatabaseUnavailableError(error);
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Sql {
   return {
     async query<R>(text: string, params?: readonly unknown[], name?: string): Promise<R[]> {
       const config: pg.QueryConfig = { text, values: params as unknown[] | undefined };
       if (name) config.name = name;
-      const result = await client.query(config);
-      return result.rows as R[];
+      try {
+        const result = await client.query(config);
+        return result.rows as R[];
+      } catch (error) {
+        throw classifyPgError(error);
+      }
     },
     async exec(text: string): Promise<void> {
-      await client.query(text);
+      try {
+        await client.query(text);
+      } catch (error) {
+        throw classifyPgError(error);
+      }
     },
   };
 }
 
-export async function openPostgres(url: string, poolSize: number): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+export interface PostgresOptions {
+  /** Keep trying to reach the database at start for this long (it may still be starting). */
+  startTimeoutMs?: number;
+  /** statement_timeout of every statement on this pool (0 = none). */
+  statementTimeoutMs?: number;
+  /** Told about faults the pool absorbed (idle clients that lost their connection). */
+  onPoolError?: (error: Error) => void;
+}
+
+async function waitForDatabase(pool: pg.Pool, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await pool.query('select 1');
+      return;
+    } catch (error) {
+      const fault = classifyPgError(error);
+      if (!(fault instanceof DatabaseUnavailableError) || Date.now() >= deadline) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt, Math.max(0, deadline - Date.now()))));
+    }
+  }
+}
+
+export async function openPostgres(url: string, poolSize: number, options: PostgresOptions = {}): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url, max: poolSize, types,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
   // An idle client's connection error must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
-  await pool.query('select 1');
+  pool.on('error', (error) => options.onPoolError?.(error));
+  try {
+    await waitForDatabase(pool, options.startTimeoutMs ?? 0);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
   const base = wrap(pool);
   return {
     kind: 'postgres',
@@ -35,25 +85,47 @@ export async function openPostgres(url: string, poolSize: number): Promise<Db> {
     exec: base.exec,
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
-        const client = await pool.connect();
+        let client: pg.PoolClient;
+        try {
+          client = await pool.connect();
+        } catch (error) {
+          throw classifyPgError(error);
+        }
+        // While checked out, the pool does not listen: a dropped connection must not be an
+        // uncaught 'error' event. The client is then destroyed, not reused.
         let broken = false;
+        const onError = () => {
+          broken = true;
+        };
+        client.on('error', onError);
+        let committing = false;
         try {
           await client.query('begin');
           const result = await fn(wrap(client));
+          committing = true;
           await client.query('commit');
           return result;
-        } catch (error) {
-          try {
-            await client.query('rollback');
-          } catch {
-            broken = true;
+        } catch (raw) {
+          const error = classifyPgError(raw);
+          if (!broken) {
+            try {
+              await client.query('rollback');
+            } catch {
+              broken = true;
+            }
           }
-          if (attempt < MAX_TRANSACTION_ATTEMPTS && isRetryable(error)) {
-            await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
+          // Retried: deadlocks and serialization failures, and a connection lost before commit
+          // (the server rolled the transaction back; fn has no effects outside the database).
+          // A connection lost during commit is ambiguous: the caller gets the fault.
+          const lostBeforeCommit = error instanceof DatabaseUnavailableError && !committing;
+          if (attempt < MAX_TRANSACTION_ATTEMPTS && (isRetryable(error) || lostBeforeCommit)) {
+            await new Promise((r) => setTimeout(r, lostBeforeCommit ? 20 * attempt : retryDelayMs(attempt)));
             continue;
           }
           throw error;
         } finally {
+          // A broken client keeps its listener: it may still report its end after release.
+          if (!broken) client.removeListener('error', onError);
           client.release(broken);
         }
       }

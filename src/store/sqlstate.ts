@@ -27,3 +27,27 @@ export const MAX_TRANSACTION_ATTEMPTS = 5;
 export function retryDelayMs(attempt: number): number {
   return Math.random() * 5 * 2 ** attempt;
 }
+
+/**
+ * The database could not be reached or dropped the connection (the request may be retried):
+ * SQLSTATE class 08 (connection exception), 57P01–57P03 (terminated by an administrator, a crash,
+ * or a start-up), 53300 (too many connections). The drivers wrap such faults, and faults of the
+ * connection itself (no SQLSTATE), in DatabaseUnavailableError.
+ */
+export function isConnectionSqlState(code: string | undefined): boolean {
+  return code !== undefined && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300');
+}
+
+/** A statement cancelled by its statement timeout (or a cancel request). */
+export const QUERY_CANCELED = '57014';
+
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the database is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return error instanceof DatabaseUnavailableError;
+}

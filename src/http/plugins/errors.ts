@@ -3,6 +3,7 @@
 // under another method.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ItemFailure } from '../../errors.js';
+import { isDatabaseUnavailable, QUERY_CANCELED, sqlStateOf } from '../../store/sqlstate.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
@@ -85,6 +86,16 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimitBytes: numb
     if (error instanceof ApiError) return sendError(reply, error.status, error.message, error.details);
     if (error.validation) {
       return sendError(reply, 400, describeValidationError(error.validation[0] as AjvError, error.validationContext));
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Nothing of the request was acknowledged; the same request may be sent again.
+      request.log.warn({ err: { message: error.message } }, 'database unavailable');
+      reply.header('retry-after', '1');
+      return sendError(reply, 503, 'the database is unavailable: retry the request');
+    }
+    if (sqlStateOf(error) === QUERY_CANCELED) {
+      reply.header('retry-after', '1');
+      return sendError(reply, 503, 'the read took longer than the read timeout (READ_STATEMENT_TIMEOUT_MS): narrow the filter or ask for fewer records');
     }
     const known = fastifyErrorMessage(error, request, bodyLimitBytes);
     if (known) return sendError(reply, known.status, known.message);
