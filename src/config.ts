@@ -41,6 +41,8 @@ export interface Config {
   pgReadPoolSize: number;
   /** A read statement running longer is cancelled and answered 503 (PostgreSQL; 0 = no limit). */
   readStatementTimeoutMs: number;
+  /** Wrong-key attempts allowed per source address per minute; past it 429 until the minute ends (0 = no limit). */
+  authFailuresPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -83,8 +85,8 @@ export function loadConfig(env: Env = process.env): Config {
     .map((k) => k.trim())
     .filter((k) => k !== '');
   for (const key of bootstrapApiKeys) {
-    if (key.length < 16 || !/^[\x21-\x7e]+$/.test(key)) {
-      throw new ConfigError('BOOTSTRAP_API_KEYS: each key must be at least 16 printable characters without spaces');
+    if (key.length < 24 || !/^[\x21-\x7e]+$/.test(key)) {
+      throw new ConfigError('BOOTSTRAP_API_KEYS: each key must be at least 24 printable characters without spaces');
     }
   }
   const host = env['HOST'] || '127.0.0.1';
@@ -108,5 +110,6 @@ export function loadConfig(env: Env = process.env): Config {
     databaseStartTimeoutMs: int(env, 'DATABASE_START_TIMEOUT_MS', 30_000, 0, 3_600_000),
     pgReadPoolSize: int(env, 'PG_READ_POOL_SIZE', 3, 1, 1000),
     readStatementTimeoutMs: int(env, 'READ_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
+    authFailuresPerMinute: int(env, 'AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
   };
 }

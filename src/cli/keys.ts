@@ -17,7 +17,7 @@ export const KEYS_HELP = `Usage: activity-cdp keys <command>
               [--account-merge-by FIELD[,FIELD]] [--merge-strategy 1|2|3]
       Make an API key. Without --instance it gets a new instance of its own.
       Prints the key once; only its hash is stored.
-  keys list     Every key: id, instance, prefix, settings, state.
+  keys list     Every key: id, instance, settings, state (no part of a key is stored).
   keys revoke ID_OR_KEY
       Stop a key from working (by its id from "keys list", or the key itself).`;
 
@@ -92,7 +92,6 @@ export async function keysCommand(config: Config, argv: string[]): Promise<void>
           id: k.id,
           instance: k.instanceId,
           name: k.instanceName,
-          prefix: k.prefix + '…',
           merge_by: k.personMergeBy.join(','),
           account_merge_by: k.accountMergeBy.join(','),
           strategy: String(k.mergeStrategy),

@@ -106,7 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(async (v1) => {
-    registerAuth(v1, deps.db, deps.config.rateLimitPerSecond);
+    registerAuth(v1, deps.db, deps.config.rateLimitPerSecond, deps.config.authFailuresPerMinute);
     await v1.register(definitionRoutes(deps));
     await v1.register(instanceSchemaRoutes(deps));
     await v1.register(activityRoutes(deps));

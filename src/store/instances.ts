@@ -1,6 +1,9 @@
-// Instances (tenants) and their API keys. Keys are stored as sha256 hashes: they are long random
-// secrets, so a fast hash is enough and a lookup by hash is one index probe.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// Instances (tenants) and their API keys. A key is stored as a slow hash (scrypt, scheme
+// 'scrypt1') of the whole key; the hash is deterministic, so a look-up is still one index probe,
+// and no character of the key is kept in clear (a key is known by its id). The scrypt of a key
+// that authenticated once is kept in memory under its sha256, so a request costs one sha256.
+// Rows from before (scheme 'sha256') are verified by their sha256 and re-hashed on first use.
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { newId } from '../domain/ids.js';
 import type { MergeStrategy } from '../domain/merge.js';
 import type { Sql } from './db.js';
@@ -31,16 +34,42 @@ export interface AuthContext extends KeySettings {
   activityDailyLimit: number | null;
 }
 
-export function hashKey(key: string): Buffer {
+/** The legacy hash (scheme 'sha256'), and the key of the in-memory cache. */
+export function sha256Key(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }
 
-export function generateKey(): string {
-  return 'acdp_' + randomBytes(30).toString('base64url');
+// scrypt N=2^14, r=8, p=1 (16 MiB, tens of ms): slow enough for offline guessing of a weak
+// bootstrap key; keys made by the server are 240 random bits anyway. A fixed salt keeps the hash
+// usable as the look-up index (no per-key salt: the key is the only input an attacker lacks).
+const SCRYPT_SALT = 'activity-cdp/api-key/scrypt1';
+const SCRYPT_OPTIONS = { N: 2 ** 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+const verified = new Map<string, Buffer>();
+const MAX_CACHED = 10_000;
+
+/** The stored hash of a key (scheme 'scrypt1'). */
+export async function hashKey(key: string): Promise<Buffer> {
+  const cacheKey = sha256Key(key).toString('base64');
+  const cached = verified.get(cacheKey);
+  if (cached) return cached;
+  const hash = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(key, SCRYPT_SALT, 32, SCRYPT_OPTIONS, (error, derived) => (error ? reject(error) : resolve(derived))));
+  return hash;
 }
 
-function keyPrefix(key: string): string {
-  return key.slice(0, 10);
+function remember(key: string, hash: Buffer): void {
+  if (verified.size >= MAX_CACHED) verified.clear();
+  verified.set(sha256Key(key).toString('base64'), hash);
+}
+
+/** True when the key authenticated before in this process (cheap; no scrypt). */
+export function isKnownKey(key: string): boolean {
+  return verified.has(sha256Key(key).toString('base64'));
+}
+
+/** A long random key: 240 random bits, base64url. */
+export function generateKey(): string {
+  return 'acdp_' + randomBytes(30).toString('base64url');
 }
 
 export async function createInstance(sql: Sql, name: string, settings: InstanceSettings = {}): Promise<string> {
@@ -74,16 +103,20 @@ export async function updateInstanceSettings(sql: Sql, instanceId: string, setti
 
 export async function addApiKey(sql: Sql, instanceId: string, key: string, settings: KeySettings = DEFAULT_KEY_SETTINGS): Promise<string> {
   const id = newId();
+  const hash = await hashKey(key);
   await sql.query(
-    `insert into api_keys (instance_id, id, key_hash, key_prefix, person_merge_by, account_merge_by, merge_strategy)
-     values ($1, $2, $3, $4, $5, $6, $7)`,
-    [instanceId, id, hashKey(key), keyPrefix(key), settings.personMergeBy, settings.accountMergeBy, settings.mergeStrategy],
+    `insert into api_keys (instance_id, id, key_hash, hash_scheme, person_merge_by, account_merge_by, merge_strategy)
+     values ($1, $2, $3, 'scrypt1', $4, $5, $6)`,
+    [instanceId, id, hash, settings.personMergeBy, settings.accountMergeBy, settings.mergeStrategy],
   );
   return id;
 }
 
 export async function keyExists(sql: Sql, key: string): Promise<boolean> {
-  const rows = await sql.query('select 1 from api_keys where key_hash = $1', [hashKey(key)]);
+  const rows = await sql.query(
+    `select 1 from api_keys where (key_hash = $1 and hash_scheme = 'scrypt1') or (key_hash = $2 and hash_scheme = 'sha256')`,
+    [await hashKey(key), sha256Key(key)],
+  );
   return rows.length > 0;
 }
 
@@ -91,6 +124,7 @@ interface AuthRow {
   instance_id: string;
   id: string;
   key_hash: Uint8Array;
+  hash_scheme: string;
   person_merge_by: string[];
   account_merge_by: string[];
   merge_strategy: number;
@@ -99,19 +133,27 @@ interface AuthRow {
 }
 
 export async function authenticate(sql: Sql, key: string): Promise<AuthContext | undefined> {
-  const hash = hashKey(key);
+  const [hash, legacy] = [await hashKey(key), sha256Key(key)];
   const rows = await sql.query<AuthRow>(
-    `select k.instance_id, k.id, k.key_hash, k.person_merge_by, k.account_merge_by, k.merge_strategy,
+    `select k.instance_id, k.id, k.key_hash, k.hash_scheme, k.person_merge_by, k.account_merge_by, k.merge_strategy,
             i.max_custom_activities, i.activity_daily_limit
        from api_keys k join instances i on i.id = k.instance_id
-      where k.key_hash = $1 and k.revoked_at is null`,
-    [hash],
+      where k.key_hash = any($1::bytea[]) and k.revoked_at is null`,
+    [[hash, legacy]],
     'authenticate',
   );
-  const row = rows[0];
+  const row = rows.find((r) => {
+    const expected = r.hash_scheme === 'scrypt1' ? hash : r.hash_scheme === 'sha256' ? legacy : undefined;
+    const stored = Buffer.from(r.key_hash);
+    return expected !== undefined && stored.length === expected.length && timingSafeEqual(stored, expected);
+  });
   if (!row) return undefined;
-  const stored = Buffer.from(row.key_hash);
-  if (stored.length !== hash.length || !timingSafeEqual(stored, hash)) return undefined;
+  if (row.hash_scheme === 'sha256') {
+    // The key is at hand: replace its legacy hash (a concurrent upgrade does the same).
+    await sql.query(`update api_keys set key_hash = $3, hash_scheme = 'scrypt1' where instance_id = $1 and id = $2 and hash_scheme = 'sha256'`,
+      [row.instance_id, row.id, hash]);
+  }
+  remember(key, hash);
   return {
     instanceId: row.instance_id,
     keyId: row.id,
@@ -127,7 +169,6 @@ export interface KeyListing {
   id: string;
   instanceId: string;
   instanceName: string;
-  prefix: string;
   personMergeBy: string[];
   accountMergeBy: string[];
   mergeStrategy: number;
@@ -137,16 +178,16 @@ export interface KeyListing {
 
 export async function listKeys(sql: Sql): Promise<KeyListing[]> {
   const rows = await sql.query<{
-    id: string; instance_id: string; name: string; key_prefix: string; person_merge_by: string[];
+    id: string; instance_id: string; name: string; person_merge_by: string[];
     account_merge_by: string[]; merge_strategy: number; created_at: Date; revoked_at: Date | null;
   }>(
-    `select k.id, k.instance_id, i.name, k.key_prefix, k.person_merge_by, k.account_merge_by, k.merge_strategy,
+    `select k.id, k.instance_id, i.name, k.person_merge_by, k.account_merge_by, k.merge_strategy,
             k.created_at, k.revoked_at
        from api_keys k join instances i on i.id = k.instance_id
       order by k.created_at, k.id`,
   );
   return rows.map((r) => ({
-    id: r.id, instanceId: r.instance_id, instanceName: r.name, prefix: r.key_prefix,
+    id: r.id, instanceId: r.instance_id, instanceName: r.name,
     personMergeBy: r.person_merge_by, accountMergeBy: r.account_merge_by, mergeStrategy: r.merge_strategy,
     createdAt: r.created_at, revokedAt: r.revoked_at,
   }));
@@ -156,8 +197,8 @@ export async function listKeys(sql: Sql): Promise<KeyListing[]> {
 export async function revokeKey(sql: Sql, idOrKey: string): Promise<boolean> {
   const rows = await sql.query(
     `update api_keys set revoked_at = now()
-      where (id = $1 or key_hash = $2) and revoked_at is null returning id`,
-    [idOrKey, hashKey(idOrKey)],
+      where (id = $1 or key_hash = any($2::bytea[])) and revoked_at is null returning id`,
+    [idOrKey, [await hashKey(idOrKey), sha256Key(idOrKey)]],
   );
   return rows.length > 0;
 }
