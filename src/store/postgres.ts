@@ -99,14 +99,15 @@ export async function openPostgres(url: string, poolSize: number, options: Postg
         };
         client.on('error', onError);
         let committing = false;
+        const tx = wrap(client);
         try {
-          await client.query('begin');
-          const result = await fn(wrap(client));
+          await tx.exec('begin');
+          const result = await fn(tx);
           committing = true;
-          await client.query('commit');
+          await tx.exec('commit');
           return result;
-        } catch (raw) {
-          const error = classifyPgError(raw);
+        } catch (error) {
+          // (statements through tx are classified already; anything else is fn's own error)
           if (!broken) {
             try {
               await client.query('rollback');
