@@ -1,5 +1,6 @@
 // POST /v1/activities/create and /v1/accounts/activities/create: the request-level rules (the
 // envelope, merge defaults, async acknowledgement, the all-failed 400) around applyBatch.
+import { acknowledgedEventId } from '../domain/activity-input.js';
 import { checkMergeBy } from '../domain/identity.js';
 import { newIds } from '../domain/ids.js';
 import type { MergeStrategy } from '../domain/merge.js';
@@ -64,6 +65,8 @@ export async function createActivities(
   const items = body.activities.map((activity, index) => ({ index, eventId: eventIds[index]!, activity }));
 
   if (body.async === true) {
+    // A keyed activity is acknowledged with the id its event has or will have.
+    for (const item of items) item.eventId = acknowledgedEventId(item.activity, auth.instanceId, subject.kind, now, item.eventId);
     // Durable before acknowledged: the request is committed to the queue, then answered.
     const payload: QueuedRequest = {
       merge_by: mergeBy, merge_strategy: strategy, received_at: now.toISOString(),
