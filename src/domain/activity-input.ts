@@ -22,7 +22,7 @@ export const MESSAGES = {
   future: 'Created date is more than 5 minutes in the future',
 } as const;
 
-export type Target = { type: 'direct'; id: string } | { type: 'key'; key: ResolvedKey };
+export type Target = { type: 'direct'; id: string } | { type: 'key'; key: ResolvedKey; mergeBy: readonly string[] };
 
 export interface ParsedActivity {
   definition: Definition;
@@ -186,7 +186,7 @@ export function parseActivity(raw: unknown, ctx: ParseContext): Result<ParsedAct
     if (!key) {
       return err(`no usable merge key: fields has no value for ${mergeBy.join(' or ')} (merge_by), and no ${subject.directIdElement} was given`);
     }
-    target = { type: 'key', key };
+    target = { type: 'key', key, mergeBy };
   }
 
   const created = parseCreated(raw['created'], definition, ctx);

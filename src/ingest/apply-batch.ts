@@ -123,7 +123,7 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
 
   // Every field used as a merge key identifies records from now on.
   const keyFields = new Set<string>();
-  for (const { activity } of batch) if (activity.target.type === 'key') keyFields.add(activity.target.key.fieldId);
+  for (const { activity } of batch) if (activity.target.type === 'key') for (const f of activity.target.mergeBy) keyFields.add(f);
   const added = [...keyFields].filter((f) => !identityFields.has(f));
   if (added.length > 0) {
     await addIdentityFields(tx, instanceId, kind, added.sort());
