@@ -30,8 +30,9 @@ export async function storedEventTimes(
 ): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
   if (probes.length === 0) return out;
-  const rows = await sql.query<{ record_id: string; definition: string; created_at: Date }>(
-    `select p.record_id, p.definition, e.created_at
+  // Times as epoch ms (float8 arrives as a number from both drivers; no date parsing per row).
+  const rows = await sql.query<{ record_id: string; definition: string; t: number }>(
+    `select p.record_id, p.definition, (extract(epoch from e.created_at) * 1000)::float8 as t
        from unnest($3::text[], $4::text[], $5::text[], $6::text[]) as p(record_id, definition, lo, hi)
        join activity_events e
          on e.instance_id = $1 and e.kind = $2 and e.record_id = p.record_id
@@ -45,8 +46,9 @@ export async function storedEventTimes(
   for (const r of rows) {
     const k = limitPairKey(r.record_id, r.definition);
     const list = out.get(k);
-    if (list) list.push(r.created_at.getTime());
-    else out.set(k, [r.created_at.getTime()]);
+    const t = Math.round(Number(r.t));
+    if (list) list.push(t);
+    else out.set(k, [t]);
   }
   return out;
 }
