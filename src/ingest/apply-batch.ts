@@ -40,6 +40,11 @@ export interface BatchItem {
   /** The event id acknowledged for this activity (queued ones keep theirs). */
   eventId: string;
   activity: unknown;
+  /**
+   * The request-level defaults of the request this item came in, when a batch joins several
+   * requests (the worker applying queued rows together); else the context's.
+   */
+  request?: { mergeBy: string[]; strategy: MergeStrategy; now: Date };
 }
 
 export interface BatchContext {
@@ -71,7 +76,8 @@ export async function applyBatch(tx: Sql, ctx: BatchContext, items: BatchItem[])
   const parsedByIndex = new Map<number, ParsedActivity>();
   for (const item of items) {
     const parsed = parseActivity(item.activity, {
-      subject, definitions, customTypes: types, mergeBy: ctx.mergeBy, strategy: ctx.strategy, now: ctx.now,
+      subject, definitions, customTypes: types,
+      mergeBy: item.request?.mergeBy ?? ctx.mergeBy, strategy: item.request?.strategy ?? ctx.strategy, now: item.request?.now ?? ctx.now,
       queueBackdated: ctx.mode === 'sync', ipLocations: ctx.ipLocations,
     });
     if (!parsed.ok) {

@@ -5,9 +5,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import { isMergeStrategy } from '../domain/merge.js';
 import { SUBJECTS } from '../domain/subjects.js';
 import type { Db, Sql } from '../store/db.js';
-import { addDeadLetters, claimNext, recordAttemptFailure, type QueueRow } from '../store/queue.js';
+import { addDeadLetters, claimBatchOfInstance, claimNext, recordAttemptFailure, type QueueRow } from '../store/queue.js';
 import type { ActivityFeed } from './activity-feed.js';
 import { applyBatch, type ItemResult } from './apply-batch.js';
+import { applyQueuedRows } from './apply-queued.js';
 import { resolveIps } from './ip-location.js';
 import type { IpLocation } from '../domain/location.js';
 
@@ -23,7 +24,12 @@ export interface WorkerOptions {
   log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
   /** Told what each applied row did, after its commit. */
   feed?: ActivityFeed;
+  /** Queued rows of one instance applied together in one transaction (1 = one at a time). */
+  batchRows?: number;
 }
+
+/** Rows of one instance per transaction by default: 8 requests of 100 activities at most. */
+export const DEFAULT_BATCH_ROWS = 8;
 
 async function dailyLimitOf(sql: Sql, instanceId: string, fallback: number): Promise<number> {
   const rows = await sql.query<{ activity_daily_limit: number | null }>(
@@ -49,16 +55,27 @@ async function applyRow(tx: Sql, row: QueueRow, fallbackLimit: number, ipLocatio
   return results;
 }
 
+/** The oldest due row came alone: the claim is rolled back and the one-row path takes it. */
+class SingleRow extends Error {}
+
 export class Worker {
   private running = false;
   private loops: Promise<void>[] = [];
   private wake: (() => void) | undefined;
   private pending = false;
+  /** Rows the last processOne took (applied, dead-lettered or sent back to retry). */
+  private lastRows = 1;
 
   constructor(private readonly db: Db, private readonly options: WorkerOptions) {}
 
   /** Processes one queued row if there is one; true when it did. */
   async processOne(): Promise<boolean> {
+    const batchRows = this.options.batchRows ?? DEFAULT_BATCH_ROWS;
+    this.lastRows = 1;
+    if (batchRows > 1) {
+      const many = await this.processMany(batchRows);
+      if (many !== 'single') return many;
+    }
     let claimed: QueueRow | undefined;
     try {
       const applied = await this.db.transaction(async (tx) => {
@@ -99,10 +116,52 @@ export class Worker {
     }
   }
 
+  /**
+   * Claims up to `maxRows` due rows of one instance and applies them together. 'single' when the
+   * oldest due row came alone (it is then left to the one-row path, with its failure handling). If
+   * the joint transaction fails, every row counts one failed attempt and is due again at once: a
+   * row that failed before is always claimed alone, so an innocent row is applied on its own next
+   * time and a poison row meets the one-row path's dead-letter handling.
+   */
+  private async processMany(maxRows: number): Promise<boolean | 'single'> {
+    let claimed: QueueRow[] = [];
+    try {
+      const applied = await this.db.transaction(async (tx) => {
+        claimed = [];
+        const rows = await claimBatchOfInstance(tx, maxRows);
+        if (rows.length === 0) return undefined;
+        if (rows.length === 1) throw new SingleRow();
+        claimed = rows;
+        this.lastRows = rows.length;
+        const first = rows[0]!;
+        const ipLocations = await resolveIps(rows.flatMap((r) => r.payload.items.map((i) => i.activity)), this.options.geoipEnabled ?? true);
+        return applyQueuedRows(tx, rows, await dailyLimitOf(tx, first.instance_id, this.options.activityDailyLimit), ipLocations);
+      });
+      if (!applied) return false;
+      const { feed } = this.options;
+      if (feed?.listening) {
+        for (const { row, results } of applied) {
+          feed.emit({
+            instanceId: row.instance_id, kind: row.kind, mode: 'worker', requestId: row.payload.request_id, at: new Date(), results,
+            activities: new Map(row.payload.items.map((i) => [i.index, i.activity])),
+          });
+        }
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof SingleRow) return 'single';
+      if (claimed.length === 0) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.log?.warn({ err: error, queue_ids: claimed.map((r) => r.id) }, 'queued requests applied together failed; each is retried alone');
+      for (const row of claimed) await recordAttemptFailure(this.db, row.id, `applied with others: ${message}`, 0);
+      return true;
+    }
+  }
+
   /** Processes until the queue has nothing due. */
   async drain(): Promise<number> {
     let n = 0;
-    while (await this.processOne()) n++;
+    while (await this.processOne()) n += this.lastRows;
     return n;
   }
 

@@ -64,6 +64,31 @@ export async function claimNext(sql: Sql): Promise<QueueRow | undefined> {
   return rows[0];
 }
 
+/**
+ * Takes the oldest due row and, when it has never failed, up to `maxRows − 1` more due rows of the
+ * same instance and kind that have never failed either, in queue order (others skip them all), so
+ * that the worker applies them in one transaction. A row that failed before comes alone.
+ */
+export async function claimBatchOfInstance(sql: Sql, maxRows: number): Promise<QueueRow[]> {
+  const rows = await sql.query<QueueRow>(
+    `with first as (
+       select id, instance_id, kind, attempts from ingest_queue
+        where not_before <= now() order by id limit 1 for update skip locked
+     ), more as (
+       select q.id from ingest_queue q, first f
+        where f.attempts = 0 and q.instance_id = f.instance_id and q.kind = f.kind and q.id > f.id
+          and q.attempts = 0 and q.not_before <= now()
+        order by q.id limit greatest($1::integer - 1, 0)
+        for update of q skip locked
+     )
+     delete from ingest_queue where id in (select id from first union all select id from more)
+     returning id, instance_id, kind, payload, enqueued_at, attempts`,
+    [maxRows],
+    'claim_batch_of_instance',
+  );
+  return rows.sort((a, b) => Number(a.id) - Number(b.id));
+}
+
 /** After a failed attempt (the claim was rolled back): count it and back off. */
 export async function recordAttemptFailure(sql: Sql, id: number, error: string, delayMs: number): Promise<void> {
   await sql.query(
