@@ -5,7 +5,11 @@
 // CONC connections after a warm-up, and reads utime + stime from /proc before and after.
 //
 //   node dist-bench/cpu-per-activity.js --db bench_... [--requests 200] [--connections 4]
-//        [--server-env ACTIVITY_DAILY_LIMIT=0] [--existing 20000] [--cpu-prof DIR]
+//        [--server-env ACTIVITY_DAILY_LIMIT=0] [--existing 20000] [--cpu-prof DIR] [--drain]
+//
+// --drain: the requests are sent async (the server's worker off), then a `worker` process (with
+// the same --server-env, e.g. WORKER_BATCH_ROWS=1) drains them: its CPU and its backends' per
+// activity, from its start to the empty queue.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +30,7 @@ const { values: opt } = parseArgs({
     'server-env': { type: 'string', multiple: true, default: [] },
     'cpu-prof': { type: 'string' },
     label: { type: 'string', default: '' },
+    drain: { type: 'boolean', default: false },
   },
 });
 if (!opt.db || !/^bench_[0-9a-z_]+$/.test(opt.db)) throw new Error('--db must name a bench_... database (kept with --keep-db)');
@@ -68,7 +73,7 @@ for (let i = 0; ; i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const maker = new BodyMaker({ ...DEFAULT_MIX, subject: 'person', existing: Number(opt.existing), prefix: `cpu${Date.now().toString(36)}`, async: false }, 11);
+const maker = new BodyMaker({ ...DEFAULT_MIX, subject: 'person', existing: Number(opt.existing), prefix: `cpu${Date.now().toString(36)}`, async: opt.drain }, 11);
 const send = async () => {
   const res = await fetch(base + '/v1/activities/create', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: maker.next().body });
   const text = await res.text();
@@ -81,6 +86,37 @@ const run = async (n: number) => {
   }));
 };
 try {
+  if (opt.drain) {
+    await run(requests);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    const depth = async () => Number((await admin.query<{ n: string }>('select count(*) as n from ingest_queue')).rows[0]!.n);
+    const queued = await depth();
+    const worker = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli/main.js'), 'worker'], {
+      env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: url, LOG_LEVEL: 'warn', PG_POOL_SIZE: String(connections), WORKER_POLL_MS: '20', ...extraEnv },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const t0 = performance.now();
+    const backendsNow = async () => (await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [opt.db])).rows.map((r) => r.pid);
+    const seen = new Map<number, number>();
+    let workerCpu = 0;
+    while ((await depth()) > 0) {
+      for (const pid of await backendsNow()) seen.set(pid, cpuSeconds(pid) ?? seen.get(pid) ?? 0);
+      workerCpu = cpuSeconds(worker.pid!) ?? workerCpu;
+      if (performance.now() - t0 > 600_000) throw new Error('the queue did not drain in 10 minutes');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const pid of seen.keys()) seen.set(pid, cpuSeconds(pid) ?? seen.get(pid)!);
+    workerCpu = cpuSeconds(worker.pid!) ?? workerCpu;
+    const seconds = (performance.now() - t0) / 1000;
+    worker.kill('SIGTERM');
+    const acts = queued * 100;
+    const pgCpu = [...seen.values()].reduce((a, b) => a + b, 0);
+    // The worker's CPU includes its start (module loading, about 0.3-0.5 s): reported as is.
+    console.log(`${opt.label ? opt.label + ': ' : ''}drain of ${queued} queued requests: worker ${((workerCpu * 1e6) / acts).toFixed(1)} µs/activity (start included), ` +
+      `PostgreSQL ${((pgCpu * 1e6) / acts).toFixed(1)} µs/activity (${seen.size} backends, whole life), ${Math.round(acts / seconds)} act/s wall on this machine now`);
+    process.exit(0);
+  }
   await run(10 * connections); // warm-up: every pool connection open, statements prepared
   const backends = (await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [opt.db])).rows.map((r) => r.pid);
   const sum = (pids: number[]) => pids.reduce((a, p) => a + (cpuSeconds(p) ?? 0), 0);

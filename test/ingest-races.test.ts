@@ -144,3 +144,21 @@ describe('racing merge_by orders', () => {
     }
   });
 });
+
+describe('merge keys of records made by a request', () => {
+  it('a new person whose e-mail a later activity of the same request changes does not keep the old e-mail as a key', async () => {
+    const api = await getApp().newInstance();
+    await define(api, definition('visit', [], { track_conversion_value: false }));
+    const res = await api.post('/v1/activities/create', { activities: [
+      { activity_id: 'act:cm:visit', merge_by: ['str::email', 'phn::phone'], fields: { 'str::email': 'first@example.com', 'phn::phone': { phone: '+61400111222' } } },
+      { activity_id: 'act:cm:visit', merge_by: ['phn::phone'], fields: { 'str::email': 'second@example.com', 'phn::phone': { phone: '+61400111222' } } },
+    ] });
+    assert.equal(res.status, 200, res.text);
+    const [a, b] = res.body.activities;
+    assert.equal(a.person_id, b.person_id, res.text);
+    const again = await api.post('/v1/activities/create', { activities: [{ activity_id: 'act:cm:visit', fields: { 'str::email': 'first@example.com' } }] });
+    assert.equal(again.body.activities[0].person_status, 'created', 'first@ no longer names the person that now holds second@');
+    const byNew = await api.post('/v1/activities/create', { activities: [{ activity_id: 'act:cm:visit', fields: { 'str::email': 'second@example.com' } }] });
+    assert.equal(byNew.body.activities[0].person_id, a.person_id, byNew.text);
+  });
+});

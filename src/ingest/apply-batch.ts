@@ -226,8 +226,22 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
     subject, batch, resolutions, existingRecords, owners: held, identityFields, storedEvents, limited, dailyLimit: ctx.dailyLimit,
   });
 
+  // Values claimed up front for a new record that its final fields do not hold (a later activity
+  // of the batch changed them) or for a record that is not written after all (every activity on
+  // it refused) are given up: a merge key always names a record that holds it.
+  const written = new Map(plan.records.map((r) => [r.id, r]));
+  const stale: Array<{ fieldId: string; value: string; recordId: string }> = [];
+  for (const [k, recordId] of reserved) {
+    const sep = k.indexOf('\u0000');
+    const fieldId = k.slice(0, sep);
+    const value = k.slice(sep + 1);
+    const record = written.get(recordId);
+    const f = parseFieldId(fieldId);
+    if (record && f && identityValue(f, record.fields[fieldId]) === value) continue;
+    stale.push({ fieldId, value, recordId });
+  }
   // Released values first (a record whose key value changed), then every write in one statement.
-  await releaseIdentities(tx, instanceId, kind, plan.releases);
+  await releaseIdentities(tx, instanceId, kind, [...plan.releases, ...stale]);
   const activate = plan.activated.filter((name) => batch.some((b) => b.activity.definition.name === name && b.activity.definition.state !== 'active'));
   try {
     await writeBatch(tx, instanceId, kind, { claims: plan.claims, records: plan.records, events: plan.events, activate });
