@@ -244,7 +244,7 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
   await releaseIdentities(tx, instanceId, kind, [...plan.releases, ...stale]);
   const activate = plan.activated.filter((name) => batch.some((b) => b.activity.definition.name === name && b.activity.definition.state !== 'active'));
   try {
-    await writeBatch(tx, instanceId, kind, { claims: plan.claims, records: plan.records, events: plan.events, activate });
+    await writeBatch(tx, instanceId, kind, { claims: plan.claims, records: plan.records, events: plan.events, activate, now: ctx.now });
   } catch (error) {
     // Concurrent requests for one keyed event insert the same derived id: the loser of that race
     // meets the primary key, not the de-duplication index. Retried, it finds the stored event.
