@@ -96,7 +96,26 @@ export interface RecordWrite {
   firstSeenAt: Date | null;
   lastSeenAt: Date | null;
   isNew: boolean;
+  /** A stored record the batch left as it was (no fields or seen times changed): not rewritten. */
+  unchanged?: boolean;
 }
+
+/** Deep equality of JSON values (field values as parsed from requests and from jsonb). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => sameJson(x, bb[i]));
+  }
+  const ka = Object.keys(a);
+  const ob = b as Record<string, unknown>;
+  if (ka.length !== Object.keys(ob).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(ob, k) && sameJson((a as Record<string, unknown>)[k], ob[k]));
+}
+
+const sameTime = (a: Date | null, b: Date | null) => (a === null ? b === null : b !== null && a.getTime() === b.getTime());
 
 export interface EventWrite {
   id: string;
@@ -324,6 +343,13 @@ export function planBatch(input: PlanInput): BatchPlan {
       if (owner !== undefined && !releases.some((r) => r.fieldId === fieldId && r.value === value)) continue;
       claimedNow.add(k);
       claims.push({ fieldId, value, recordId: record.id });
+    }
+  }
+  for (const record of working.values()) {
+    if (record.isNew) continue;
+    const stored = existingRecords.get(record.id)!;
+    if (sameTime(stored.firstSeenAt, record.firstSeenAt) && sameTime(stored.lastSeenAt, record.lastSeenAt) && sameJson(stored.fields, record.fields)) {
+      record.unchanged = true;
     }
   }
   outcomes.sort((a, b) => a.index - b.index);

@@ -23,7 +23,8 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
     id: r.id, fields: r.fields, first_seen_at: r.firstSeenAt?.toISOString() ?? null, last_seen_at: r.lastSeenAt?.toISOString() ?? null,
   });
   const newRecords = w.records.filter((r) => r.isNew).map(row);
-  const mergedRecords = w.records.filter((r) => !r.isNew).map(row);
+  // A record the batch did not change is not rewritten (no new row version, no WAL for it).
+  const mergedRecords = w.records.filter((r) => !r.isNew && !r.unchanged).map(row);
   const events = w.events.map((e) => ({
     id: e.id, record_id: e.recordId, definition: e.definition, created_at: e.created.toISOString(), key: e.key,
     // A merge into a stored event drops the attributes sent as null (top level only: nulls
