@@ -32,7 +32,10 @@ const HELP = `npm run bench -- [options]
   --duration S                   seconds per concurrency level (default 10)
   --warmup S                     unrecorded seconds at 4 connections before each scenario (default 2)
   --levels 1,4,16,64             concurrency levels (connections)
-  --scenarios sync,account,async which measurements (default all three)
+  --scenarios sync,account,async which measurements (default all three); the server runs at its
+                                 default settings (daily limit on), as a user runs it
+  --limit-off yes|no             also measure sync person events with ACTIVITY_DAILY_LIMIT=0 on a
+                                 restarted server, beside the default figure (default yes)
   --pg-url URL                   PostgreSQL server (default postgres://postgres@127.0.0.1:5432)
   --template NAME                database the bench database is cloned from (default test)
   --ceiling-rows N               rows for the COPY / INSERT ceilings (default 100000)
@@ -59,6 +62,7 @@ const { values: opt } = parseArgs({
     warmup: { type: 'string', default: '2' },
     levels: { type: 'string', default: '1,4,16,64' },
     scenarios: { type: 'string', default: 'sync,account,async' },
+    'limit-off': { type: 'string', default: 'yes' },
     'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
     template: { type: 'string', default: 'test' },
     'ceiling-rows': { type: 'string', default: '100000' },
@@ -96,6 +100,8 @@ const warmupMs = intOpt('warmup', opt.warmup) * 1000;
 const levels = opt.levels.split(',').map((l) => intOpt('levels', l, 1));
 const scenarioNames = opt.scenarios.split(',').map((s) => s.trim());
 for (const s of scenarioNames) if (!['sync', 'account', 'async'].includes(s)) throw new Error(`unknown scenario ${s}`);
+if (!['yes', 'no'].includes(opt['limit-off'])) throw new Error('--limit-off must be yes or no');
+const limitOff = opt['limit-off'] === 'yes' && scenarioNames.includes('sync');
 const stores: Array<'postgres' | 'pglite'> = opt.store === 'both' ? ['postgres', 'pglite'] : [opt.store as 'postgres' | 'pglite'];
 for (const s of stores) if (s !== 'postgres' && s !== 'pglite') throw new Error(`--store must be postgres, pglite or both`);
 const pgUrl = opt['pg-url'];
@@ -309,7 +315,8 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
   const env: Record<string, string> = {
     LOG_LEVEL: 'warn',
     BOOTSTRAP_API_KEYS: apiKey,
-    ACTIVITY_DAILY_LIMIT: '0', // no per-person daily limit: the load repeats existing persons
+    // The daily limit stays at the server's default (what a user runs); the limit-off figure is
+    // measured beside it on a restarted server (--limit-off).
     WORKER_ENABLED: 'true',
   };
   if (opt['pool-size']) env['PG_POOL_SIZE'] = opt['pool-size'];
@@ -397,12 +404,23 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
       const queue = db ? await pgQueueWatch(db.url) : undefined;
       if (queue) log(`async queue probe: ${queue.describe}`);
       try {
-        for (const name of scenarioNames) {
+        // The limit-off figure: the same sync load on the same data, server restarted with
+        // ACTIVITY_DAILY_LIMIT=0, after the standard scenarios.
+        const plan = [...scenarioNames, ...(limitOff ? ['sync-limit-off'] : [])];
+        for (const entry of plan) {
+          const offRun = entry === 'sync-limit-off';
+          const name = offRun ? 'sync' : entry;
+          if (offRun) {
+            const code = await server.stop();
+            if (code !== 0) results.notes.push(`${store} server exited with ${code} at the restart for the limit-off run`);
+            server = await startServer({ script: SERVER_SCRIPT, args: ['serve'], env: { ...env, ACTIVITY_DAILY_LIMIT: '0' }, apiKey, nodeFlags });
+            log(`${store} server restarted with ACTIVITY_DAILY_LIMIT=0 (pid ${server.pid})`);
+          }
           const isAsync = name === 'async';
           const subject: Subject = name === 'account' ? 'account' : 'person';
           const p = subject === 'person' ? '/v1/activities/create' : '/v1/accounts/activities/create';
           const s: Scenario = {
-            name: name === 'sync' ? 'sync person events' : name === 'async' ? 'async person events' : 'account events',
+            name: offRun ? 'sync person events, daily limit off' : name === 'sync' ? 'sync person events' : name === 'async' ? 'async person events' : 'account events',
             path: p,
             description: isAsync
               ? 'Same bodies as the sync person events with `"async": true`: activities/s here is the acknowledge rate; the drain columns say how fast the worker empties the queue. Each level waits for the queue to empty before the next.'
@@ -544,6 +562,15 @@ function addGoals(results: Results): void {
     if (at16) results.goals.push({ goal: 'p99 < 100 ms at 16 connections (sync person events)', measured: `${at16.load.latencyMs.p99} ms`, met: at16.load.latencyMs.p99 < 100 });
     const errs = totalErrors(sync);
     results.goals.push({ goal: 'no errors (sync person events)', measured: `${errs}`, met: errs === 0 });
+  }
+  const off = pgRun?.scenarios.find((s) => s.name === 'sync person events, daily limit off');
+  if (sync && off && copy) {
+    const [on, o] = [best(sync)!, best(off)!];
+    results.goals.push({
+      goal: 'PostgreSQL sync at the default daily limit vs limit off (same run; ratios to the same-run COPY)',
+      measured: `${on.toLocaleString('en-US')} act/s (${Math.round((100 * on) / copy.copyRowsPerSec)} % of COPY) vs ${o.toLocaleString('en-US')} (${Math.round((100 * o) / copy.copyRowsPerSec)} %): the limit costs ${Math.round(100 - (100 * on) / Math.max(o, 1))} %`,
+      met: null,
+    });
   }
   for (const s of pgRun?.scenarios.filter((x) => x.name !== 'sync person events') ?? []) {
     const errs = totalErrors(s) + s.levels.reduce((a, l) => a + (l.drain?.deadLetters ?? 0), 0);

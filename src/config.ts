@@ -31,6 +31,8 @@ export interface Config {
   geoipEnabled: boolean;
   /** Queue rows a worker process applies at once (PostgreSQL; the embedded store runs one at a time). */
   workerConcurrency: number;
+  /** Queued requests (rows) of one instance a worker applies in one transaction; 1 = one at a time. */
+  workerBatchRows: number;
   /** Requests per second allowed per API key; 0 = no limit (429 past it). */
   rateLimitPerSecond: number;
   /** Time to receive a whole request (headers and body); a slower client gets 408 and the connection is closed. */
@@ -105,6 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerPollMs: int(env, 'WORKER_POLL_MS', 200, 10, 60_000),
     geoipEnabled: bool(env, 'GEOIP_ENABLED', true),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1, 64),
+    workerBatchRows: int(env, 'WORKER_BATCH_ROWS', 8, 1, 64),
     rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
     bodyTimeoutMs: int(env, 'BODY_TIMEOUT_MS', 30_000, 100, 3_600_000),
     databaseStartTimeoutMs: int(env, 'DATABASE_START_TIMEOUT_MS', 30_000, 0, 3_600_000),

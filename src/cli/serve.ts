@@ -55,6 +55,7 @@ export async function serve(config: Config): Promise<void> {
       geoipEnabled: config.geoipEnabled,
       pollMs: config.workerPollMs,
       concurrency: db.kind === 'pglite' ? 1 : config.workerConcurrency,
+      batchRows: config.workerBatchRows,
       log: app.log,
       feed,
     });

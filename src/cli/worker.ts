@@ -15,6 +15,7 @@ export async function runWorker(config: Config): Promise<void> {
     geoipEnabled: config.geoipEnabled,
     pollMs: config.workerPollMs,
     concurrency: store.db.kind === 'pglite' ? 1 : config.workerConcurrency,
+    batchRows: config.workerBatchRows,
     log,
   });
   let stopping = false;

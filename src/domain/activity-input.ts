@@ -2,7 +2,7 @@
 // fields. Every problem is a value naming what was wrong: it fails that activity, not the request.
 import { attributeFieldId, definitionNameOf, type Definition } from './definitions.js';
 import { parseFieldId, type FieldType } from './field-types.js';
-import { isId } from './ids.js';
+import { isId, keyedEventId } from './ids.js';
 import { checkMergeBy, resolveKey, type ResolvedKey } from './identity.js';
 import { parseLocation, locationFields, type IpLocation, type Location } from './location.js';
 import { isMergeStrategy, type Fields, type MergeStrategy } from './merge.js';
@@ -22,7 +22,7 @@ export const MESSAGES = {
   future: 'Created date is more than 5 minutes in the future',
 } as const;
 
-export type Target = { type: 'direct'; id: string } | { type: 'key'; key: ResolvedKey };
+export type Target = { type: 'direct'; id: string } | { type: 'key'; key: ResolvedKey; mergeBy: readonly string[] };
 
 export interface ParsedActivity {
   definition: Definition;
@@ -186,7 +186,7 @@ export function parseActivity(raw: unknown, ctx: ParseContext): Result<ParsedAct
     if (!key) {
       return err(`no usable merge key: fields has no value for ${mergeBy.join(' or ')} (merge_by), and no ${subject.directIdElement} was given`);
     }
-    target = { type: 'key', key };
+    target = { type: 'key', key, mergeBy };
   }
 
   const created = parseCreated(raw['created'], definition, ctx);
@@ -228,4 +228,24 @@ export function parseActivity(raw: unknown, ctx: ParseContext): Result<ParsedAct
     queue: created.value.queue,
     newCustomFields,
   });
+}
+
+/**
+ * The event id to acknowledge for an activity before it is parsed (async requests): a keyed
+ * activity gets the id its event has or will have (`keyedEventId` over the same definition, key
+ * and created that parseActivity reads), any other the given fresh id.
+ */
+export function acknowledgedEventId(raw: unknown, instanceId: string, kind: string, now: Date, fresh: string): string {
+  if (!isObject(raw)) return fresh;
+  const key = raw['key'];
+  if (typeof key !== 'string' || key === '' || key.length > 255) return fresh;
+  const name = definitionNameOf(raw['activity_id']);
+  if (!name) return fresh;
+  const rawCreated = raw['created'];
+  let created = now;
+  if (rawCreated !== undefined && rawCreated !== null) {
+    if (typeof rawCreated !== 'string' || !isIsoDateTime(rawCreated)) return fresh;
+    created = new Date(rawCreated);
+  }
+  return keyedEventId(instanceId, kind, name, key, created);
 }

@@ -3,12 +3,11 @@
 // write (duplicates of a created + key pair merged into one), and the daily limit. Pure: the
 // store supplies snapshots and performs the writes as a few set-based statements.
 import type { ParsedActivity } from './activity-input.js';
+import { refuseOverLimit, type LimitCandidate } from './daily-limit.js';
 import { parseFieldId } from './field-types.js';
 import { identityValue } from './identity.js';
 import { mergeFields, newRecordFields, type Fields } from './merge.js';
 import type { Subject } from './subjects.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface StoredRecord {
   fields: Fields;
@@ -97,7 +96,26 @@ export interface RecordWrite {
   firstSeenAt: Date | null;
   lastSeenAt: Date | null;
   isNew: boolean;
+  /** A stored record the batch left as it was (no fields or seen times changed): not rewritten. */
+  unchanged?: boolean;
 }
+
+/** Deep equality of JSON values (field values as parsed from requests and from jsonb). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => sameJson(x, bb[i]));
+  }
+  const ka = Object.keys(a);
+  const ob = b as Record<string, unknown>;
+  if (ka.length !== Object.keys(ob).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(ob, k) && sameJson((a as Record<string, unknown>)[k], ob[k]));
+}
+
+const sameTime = (a: Date | null, b: Date | null) => (a === null ? b === null : b !== null && a.getTime() === b.getTime());
 
 export interface EventWrite {
   id: string;
@@ -143,10 +161,70 @@ export interface PlanInput {
   /** Fields whose values identify records on this instance. */
   identityFields: ReadonlySet<string>;
   storedEvents: ReadonlyMap<string, StoredEvent>;
-  /** Stored events of (record, definition) in the 24 h up to each activity's created, by batch index. */
-  recentCounts: ReadonlyMap<number, number>;
-  /** 0 = no limit. */
+  /** Batch indexes the daily limit refuses (limitedActivities). */
+  limited: ReadonlySet<number>;
+  /** 0 = no limit (for the message). */
   dailyLimit: number;
+}
+
+/** The new events of one (record, definition) that the daily limit decides on. */
+export interface LimitProbe {
+  recordId: string;
+  definition: string;
+  /** One per new event: id = the batch index of its first activity. */
+  candidates: LimitCandidate[];
+}
+
+export const limitPairKey = (recordId: string, definition: string) => `${recordId}\u0000${definition}`;
+
+/**
+ * The new events the daily limit decides on, by (record, definition): repeats of a stored event
+ * are not counted, and repeats of an event within the batch count once, on the record of its
+ * first activity. `groups` maps each first activity to the later ones that repeat it.
+ */
+export function limitProbes(
+  batch: readonly IndexedActivity[], resolutions: ReadonlyMap<number, Resolution>, storedEvents: ReadonlyMap<string, StoredEvent>,
+): { probes: Map<string, LimitProbe>; groups: Map<number, number[]> } {
+  const probes = new Map<string, LimitProbe>();
+  const groups = new Map<number, number[]>();
+  const firstByDedupe = new Map<string, number>();
+  for (const { index, activity } of batch) {
+    const resolution = resolutions.get(index);
+    if (!resolution) continue;
+    const def = activity.definition.name;
+    if (activity.eventKey !== null) {
+      const dk = dedupeKey(def, activity.eventKey, activity.created);
+      if (storedEvents.has(dk)) continue;
+      const first = firstByDedupe.get(dk);
+      if (first !== undefined) {
+        groups.get(first)!.push(index);
+        continue;
+      }
+      firstByDedupe.set(dk, index);
+      groups.set(index, []);
+    }
+    const pk = limitPairKey(resolution.recordId, def);
+    let probe = probes.get(pk);
+    if (!probe) probes.set(pk, (probe = { recordId: resolution.recordId, definition: def, candidates: [] }));
+    probe.candidates.push({ id: index, t: activity.created.getTime() });
+  }
+  return { probes, groups };
+}
+
+/** The batch indexes the limit refuses, given the stored events' created times (ms) by pair key. */
+export function limitedActivities(
+  dailyLimit: number, probes: ReadonlyMap<string, LimitProbe>, groups: ReadonlyMap<number, number[]>,
+  storedTimes: ReadonlyMap<string, readonly number[]>,
+): Set<number> {
+  const limited = new Set<number>();
+  if (dailyLimit <= 0) return limited;
+  for (const [pk, probe] of probes) {
+    for (const index of refuseOverLimit(dailyLimit, storedTimes.get(pk) ?? [], probe.candidates)) {
+      limited.add(index);
+      for (const repeat of groups.get(index) ?? []) limited.add(repeat);
+    }
+  }
+  return limited;
 }
 
 function identityValues(fields: Fields, identityFields: ReadonlySet<string>): Map<string, string> {
@@ -171,13 +249,11 @@ function splitNulls(attributes: Record<string, unknown>): { set: Record<string, 
 
 /** Phase 2: limits, de-duplication, field merges and the writes, in request order. */
 export function planBatch(input: PlanInput): BatchPlan {
-  const { subject, batch, resolutions, existingRecords, owners, identityFields, storedEvents, recentCounts, dailyLimit } = input;
+  const { subject, batch, resolutions, existingRecords, owners, identityFields, storedEvents, limited, dailyLimit } = input;
   const outcomes: Outcome[] = [];
   const working = new Map<string, RecordWrite>();
   const events = new Map<string, EventWrite>();
   const eventsByDedupe = new Map<string, EventWrite>();
-  /** Events taken in this batch per record+definition: their created times, for the rolling window. */
-  const batchTimes = new Map<string, number[]>();
   const activated = new Set<string>();
 
   for (const { index, activity, eventId } of batch) {
@@ -188,24 +264,18 @@ export function planBatch(input: PlanInput): BatchPlan {
     const dk = activity.eventKey !== null ? dedupeKey(def, activity.eventKey, activity.created) : undefined;
     const batchDuplicate = dk !== undefined ? eventsByDedupe.get(dk) : undefined;
     const storedDuplicate = dk !== undefined && !batchDuplicate ? storedEvents.get(dk) : undefined;
-    const duplicateOf = batchDuplicate ?? storedDuplicate;
 
-    if (!duplicateOf && dailyLimit > 0) {
-      const pair = `${recordId}\u0000${def}`;
-      const t = activity.created.getTime();
-      const inBatch = (batchTimes.get(pair) ?? []).filter((x) => x > t - DAY_MS && x <= t).length;
-      const stored = resolution.created ? 0 : recentCounts.get(index) ?? 0;
-      if (stored + inBatch >= dailyLimit) {
-        outcomes.push({
-          index, status: 'rate_limited',
-          error: `more than ${dailyLimit} events of act:cm:${def} for this ${subject.label} in 24 hours`,
-        });
-        continue;
-      }
+    if (limited.has(index)) {
+      outcomes.push({
+        index, status: 'rate_limited',
+        error: `more than ${dailyLimit} events of act:cm:${def} for this ${subject.label} in 24 hours`,
+      });
+      continue;
     }
 
-    // The record: created by its first activity, merged by the rest.
+    // The record: created by its first activity taken, merged by the rest.
     let record = working.get(recordId);
+    const creates = !record && !existingRecords.has(recordId);
     if (!record) {
       const stored = existingRecords.get(recordId);
       record = stored
@@ -213,8 +283,8 @@ export function planBatch(input: PlanInput): BatchPlan {
         : { id: recordId, fields: newRecordFields({}, subject.newRecordDefaults), firstSeenAt: null, lastSeenAt: null, isNew: true };
       working.set(recordId, record);
     }
-    // Only the activity that made the record's id creates it; every later one merges into it.
-    record.fields = resolution.created
+    // Only the first activity taken on a new record creates it; every later one merges into it.
+    record.fields = creates
       ? newRecordFields(activity.fields, record.fields)
       : mergeFields(record.fields, activity.fields, activity.strategy);
     if (subject.appliesTouch && activity.definition.touch) {
@@ -245,15 +315,11 @@ export function planBatch(input: PlanInput): BatchPlan {
       };
       events.set(event.id, event);
       if (dk !== undefined) eventsByDedupe.set(dk, event);
-      const pair = `${recordId}\u0000${def}`;
-      const times = batchTimes.get(pair) ?? [];
-      times.push(activity.created.getTime());
-      batchTimes.set(pair, times);
     }
     activated.add(def);
     outcomes.push({
       index, status: 'ingested', recordId,
-      recordStatus: resolution.created ? 'created' : 'merged',
+      recordStatus: creates ? 'created' : 'merged',
       eventId: event.id,
     });
   }
@@ -277,6 +343,13 @@ export function planBatch(input: PlanInput): BatchPlan {
       if (owner !== undefined && !releases.some((r) => r.fieldId === fieldId && r.value === value)) continue;
       claimedNow.add(k);
       claims.push({ fieldId, value, recordId: record.id });
+    }
+  }
+  for (const record of working.values()) {
+    if (record.isNew) continue;
+    const stored = existingRecords.get(record.id)!;
+    if (sameTime(stored.firstSeenAt, record.firstSeenAt) && sameTime(stored.lastSeenAt, record.lastSeenAt) && sameJson(stored.fields, record.fields)) {
+      record.unchanged = true;
     }
   }
   outcomes.sort((a, b) => a.index - b.index);

@@ -45,13 +45,29 @@ export const MAX_NAME_LENGTH = 64;
 
 const FIELD_ID_PATTERN = /^([a-z]{3}):(|cm|o|oc):([a-z0-9]+(?:[-_][a-z0-9]+)*)$/;
 
+/**
+ * Parsed field IDs, shared (FieldId is read-only): the hot path parses the same few IDs for every
+ * activity of every request. Bounded, since the IDs come from requests.
+ */
+const PARSED = new Map<string, FieldId | undefined>();
+const MAX_PARSED = 4096;
+
 export function parseFieldId(id: unknown): FieldId | undefined {
   if (typeof id !== 'string') return undefined;
+  const hit = PARSED.get(id);
+  if (hit !== undefined || PARSED.has(id)) return hit;
+  const parsed = parseFieldIdUncached(id);
+  if (PARSED.size >= MAX_PARSED) PARSED.clear();
+  PARSED.set(id, parsed);
+  return parsed;
+}
+
+function parseFieldIdUncached(id: string): FieldId | undefined {
   const m = FIELD_ID_PATTERN.exec(id);
   if (!m) return undefined;
   const type = m[1] as FieldType;
   if (!(FIELD_TYPES as readonly string[]).includes(type)) return undefined;
-  return { id, type, namespace: m[2] as Namespace, name: m[3]! };
+  return Object.freeze({ id, type, namespace: m[2] as Namespace, name: m[3]! });
 }
 
 export interface BuiltInField {

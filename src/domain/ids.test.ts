@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ID_PATTERN, newId, newIds } from './ids.js';
+import { ID_PATTERN, keyedEventId, newId, newIds } from './ids.js';
 
 it('makes 24-hex ids: "00" + unix seconds in 8 hex digits + 14 random hex digits', () => {
   const at = new Date('2023-02-20T02:18:28Z');
@@ -19,4 +19,17 @@ it('newIds makes distinct ids of the same form', () => {
   const ids = newIds(1000);
   assert.equal(new Set(ids).size, 1000);
   for (const id of ids) assert.match(id, ID_PATTERN);
+});
+
+it('a keyed event id depends only on instance, kind, definition, key and created', () => {
+  const at = new Date('2026-11-01T10:00:00.123Z');
+  const a = keyedEventId('i1', 'person', 'order', 'k-1', at);
+  assert.match(a, ID_PATTERN);
+  assert.equal(a, keyedEventId('i1', 'person', 'order', 'k-1', new Date('2026-11-01T12:00:00.123+02:00')));
+  assert.equal(a.slice(2, 10), Math.floor(at.getTime() / 1000).toString(16));
+  for (const other of [
+    keyedEventId('i2', 'person', 'order', 'k-1', at), keyedEventId('i1', 'account', 'order', 'k-1', at),
+    keyedEventId('i1', 'person', 'orders', 'k-1', at), keyedEventId('i1', 'person', 'order', 'k-2', at),
+    keyedEventId('i1', 'person', 'order', 'k-1', new Date(at.getTime() + 1)),
+  ]) assert.notEqual(other, a);
 });

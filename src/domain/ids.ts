@@ -1,7 +1,7 @@
 // Server-made IDs (person, account, activity event, instance): 24 lowercase hex characters,
 // "00" + creation time in unix seconds as 8 hex digits + 14 random hex digits, so that they sort
 // by creation time like Ortto's (e.g. 0063f2c474bc15d72affcdcc).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export const ID_PATTERN = /^[0-9a-f]{24}$/;
 
@@ -22,4 +22,15 @@ export function newIds(count: number, now: Date = new Date()): string[] {
 
 export function isId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value);
+}
+
+/**
+ * The id of a keyed event: the same (instance, subject kind, definition, key, created) always gets
+ * the same id, so every concurrent or repeated request for one event answers the id that is (or
+ * will be) stored, sync or async. "00" + created's unix seconds + 14 hex digits of a SHA-256.
+ */
+export function keyedEventId(instanceId: string, kind: string, definition: string, key: string, created: Date): string {
+  const time = Math.floor(created.getTime() / 1000).toString(16).padStart(8, '0').slice(-8);
+  const digest = createHash('sha256').update(`${instanceId}\u0000${kind}\u0000${definition}\u0000${key}\u0000${created.toISOString()}`).digest('hex');
+  return '00' + time + digest.slice(0, 14);
 }

@@ -1,11 +1,14 @@
 // Applies one batch of activities inside a transaction: the same rules for a synchronous request
 // and for the worker draining the queue. A few set-based statements per batch, whatever its size.
 import { parseActivity, type ParsedActivity } from '../domain/activity-input.js';
-import { identityKey, planBatch, resolveRecords, type IndexedActivity, type Outcome } from '../domain/batch-plan.js';
+import {
+  identityKey, limitedActivities, limitProbes, planBatch, resolveRecords, type IndexedActivity, type Outcome,
+} from '../domain/batch-plan.js';
+import { storedSpanFor } from '../domain/daily-limit.js';
 import { definitionNameOf } from '../domain/definitions.js';
 import type { FieldType } from '../domain/field-types.js';
 import { parseFieldId } from '../domain/field-types.js';
-import { newId } from '../domain/ids.js';
+import { keyedEventId, newId } from '../domain/ids.js';
 import { identityValue } from '../domain/identity.js';
 import type { MergeStrategy } from '../domain/merge.js';
 import type { Subject } from '../domain/subjects.js';
@@ -13,14 +16,14 @@ import type { IpLocation } from '../domain/location.js';
 import type { Sql } from '../store/db.js';
 import { loadBatchContext } from '../store/batch-context.js';
 import { registerCustomFields } from '../store/custom-fields.js';
-import { findStoredEvents, recentCounts } from '../store/events.js';
+import { findStoredEvents, storedEventTimes } from '../store/events.js';
 import { writeBatch } from '../store/write-batch.js';
 import { enqueue, type QueuedItem } from '../store/queue.js';
 import { queueableProblem } from '../domain/json-text.js';
 import {
   addIdentityFields, claimIdentities, findAndLockRecords, releaseIdentities,
 } from '../store/records.js';
-import { SQLSTATE } from '../store/sqlstate.js';
+import { SQLSTATE, sqlStateOf } from '../store/sqlstate.js';
 
 /** Rounds of claiming new records' keys before the whole transaction is retried instead. */
 const MAX_CLAIM_ROUNDS = 20;
@@ -38,6 +41,11 @@ export interface BatchItem {
   /** The event id acknowledged for this activity (queued ones keep theirs). */
   eventId: string;
   activity: unknown;
+  /**
+   * The request-level defaults of the request this item came in, when a batch joins several
+   * requests (the worker applying queued rows together); else the context's.
+   */
+  request?: { mergeBy: string[]; strategy: MergeStrategy; now: Date };
 }
 
 export interface BatchContext {
@@ -69,7 +77,8 @@ export async function applyBatch(tx: Sql, ctx: BatchContext, items: BatchItem[])
   const parsedByIndex = new Map<number, ParsedActivity>();
   for (const item of items) {
     const parsed = parseActivity(item.activity, {
-      subject, definitions, customTypes: types, mergeBy: ctx.mergeBy, strategy: ctx.strategy, now: ctx.now,
+      subject, definitions, customTypes: types,
+      mergeBy: item.request?.mergeBy ?? ctx.mergeBy, strategy: item.request?.strategy ?? ctx.strategy, now: item.request?.now ?? ctx.now,
       queueBackdated: ctx.mode === 'sync', ipLocations: ctx.ipLocations,
     });
     if (!parsed.ok) {
@@ -78,6 +87,12 @@ export async function applyBatch(tx: Sql, ctx: BatchContext, items: BatchItem[])
     }
     for (const f of parsed.value.newCustomFields) types.set(f.name, f.type);
     parsedByIndex.set(item.index, parsed.value);
+    // A keyed event's id is derived from what makes it one event, so that every request for it
+    // (concurrent, repeated, sync or async) answers the same id.
+    const { eventKey } = parsed.value;
+    const eventId = eventKey !== null
+      ? keyedEventId(instanceId, kind, parsed.value.definition.name, eventKey, parsed.value.created)
+      : item.eventId;
     if (parsed.value.queue) {
       // Backdated past 90 days: queued, so it must be something the worker can keep.
       const problem = queueableProblem(item.activity);
@@ -85,12 +100,12 @@ export async function applyBatch(tx: Sql, ctx: BatchContext, items: BatchItem[])
         results.push({ index: item.index, status: 'invalid', error: problem });
         continue;
       }
-      toQueue.push({ index: item.index, event_id: item.eventId, activity: item.activity });
+      toQueue.push({ index: item.index, event_id: eventId, activity: item.activity });
       const directId = parsed.value.target.type === 'direct' ? parsed.value.target.id : undefined;
-      results.push({ index: item.index, status: 'queued', eventId: item.eventId, ...(directId ? { directId } : {}) });
+      results.push({ index: item.index, status: 'queued', eventId, ...(directId ? { directId } : {}) });
       continue;
     }
-    batch.push({ index: item.index, activity: parsed.value, eventId: item.eventId });
+    batch.push({ index: item.index, activity: parsed.value, eventId });
   }
 
   if (batch.length > 0) results.push(...(await ingest(tx, ctx, batch, identityFields)));
@@ -121,7 +136,7 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
 
   // Every field used as a merge key identifies records from now on.
   const keyFields = new Set<string>();
-  for (const { activity } of batch) if (activity.target.type === 'key') keyFields.add(activity.target.key.fieldId);
+  for (const { activity } of batch) if (activity.target.type === 'key') for (const f of activity.target.mergeBy) keyFields.add(f);
   const added = [...keyFields].filter((f) => !identityFields.has(f));
   if (added.length > 0) {
     await addIdentityFields(tx, instanceId, kind, added.sort());
@@ -146,49 +161,103 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
     .map((b) => ({ definition: b.activity.definition.name, key: b.activity.eventKey!, created: b.activity.created }));
   const storedEvents = await findStoredEvents(tx, instanceId, kind, pairs);
 
-  // Claim the keys of the records this batch creates before anything else is written. A key that
-  // a concurrent request committed meanwhile now has an owner: look it up, lock it, resolve again
-  // (keeping the keys already won). Each round leaves fewer keys in contest, so this ends.
+  // Claim every identity value of the records this batch creates (the merge key and the other
+  // key values its fields carry, e.g. the phone beside the e-mail) before anything else is
+  // written, in one statement in key order: two requests creating one person by different keys
+  // then meet on the same rows, and one waits for the other. A key that a concurrent request
+  // committed meanwhile now has an owner: look it up, lock it, resolve again (keeping the keys
+  // already won). Each round leaves fewer keys in contest, so this ends.
   const reserved = new Map<string, string>();
+  const lostElsewhere = new Set<string>();
   let resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
   for (let round = 1; ; round++) {
-    const creating: Array<{ fieldId: string; value: string; recordId: string }> = [];
+    const creating = new Map<string, { fieldId: string; value: string; recordId: string }>();
+    const targetKeys = new Set<string>();
     for (const { index, activity } of batch) {
       const r = resolved.resolutions.get(index);
       if (!r?.created || activity.target.type !== 'key') continue;
-      if (!reserved.has(identityKey(activity.target.key.fieldId, activity.target.key.value))) creating.push({ ...activity.target.key, recordId: r.recordId });
+      const tk = identityKey(activity.target.key.fieldId, activity.target.key.value);
+      targetKeys.add(tk);
+      if (!reserved.has(tk) && !creating.has(tk)) creating.set(tk, { ...activity.target.key, recordId: r.recordId });
+      for (const fieldId of identityFields) {
+        const f = parseFieldId(fieldId);
+        const v = f && identityValue(f, activity.fields[fieldId]);
+        if (v === undefined) continue;
+        const k = identityKey(fieldId, v);
+        if (owners.has(k) || reserved.has(k) || creating.has(k) || lostElsewhere.has(k)) continue;
+        creating.set(k, { fieldId, value: v, recordId: r.recordId });
+      }
     }
-    if (creating.length === 0) break;
-    const won = await claimIdentities(tx, instanceId, kind, creating);
-    const lost = creating.filter((c) => !won.has(identityKey(c.fieldId, c.value)));
-    for (const c of creating) if (won.has(identityKey(c.fieldId, c.value))) reserved.set(identityKey(c.fieldId, c.value), c.recordId);
-    if (lost.length === 0) break;
-    if (round >= MAX_CLAIM_ROUNDS) throw new ConcurrentClaimError(`${lost.length} merge keys`);
-    const taken = await findAndLockRecords(tx, instanceId, kind, lost, []);
+    if (creating.size === 0) break;
+    const won = await claimIdentities(tx, instanceId, kind, [...creating.values()]);
+    const lostKeys: Array<{ fieldId: string; value: string }> = [];
+    for (const [k, c] of creating) {
+      if (won.has(k)) reserved.set(k, c.recordId);
+      else if (targetKeys.has(k)) lostKeys.push(c);
+      else lostElsewhere.add(k); // another record holds it now; it stays there
+    }
+    if (lostKeys.length === 0) break;
+    if (round >= MAX_CLAIM_ROUNDS) throw new ConcurrentClaimError(`${lostKeys.length} merge keys`);
+    const taken = await findAndLockRecords(tx, instanceId, kind, lostKeys, []);
     for (const [k, id] of taken.owners) owners.set(k, id);
     for (const [id, rec] of taken.records) if (!existingRecords.has(id)) existingRecords.set(id, rec);
     resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
   }
   const { resolutions, failures } = resolved;
+  // Values won for a record this batch no longer creates (its merge key was lost after all) are
+  // given up, so that the plan gives them to whichever record ends up holding them.
+  const born = new Set<string>();
+  for (const r of resolutions.values()) if (r.created) born.add(r.recordId);
+  const orphaned: Array<{ fieldId: string; value: string; recordId: string }> = [];
+  for (const [k, recordId] of reserved) {
+    if (born.has(recordId)) continue;
+    const sep = k.indexOf('\u0000');
+    orphaned.push({ fieldId: k.slice(0, sep), value: k.slice(sep + 1), recordId });
+    reserved.delete(k);
+  }
+  await releaseIdentities(tx, instanceId, kind, orphaned);
   // The won keys are this batch's now; the plan must not claim them again.
   const held = new Map(owners);
   for (const [k, id] of reserved) held.set(k, id);
 
-  let counts = new Map<number, number>();
+  let limited = new Set<number>();
   if (ctx.dailyLimit > 0) {
-    const probes = batch
-      .filter((b) => resolutions.get(b.index) && !resolutions.get(b.index)!.created)
-      .map((b) => ({ index: b.index, recordId: resolutions.get(b.index)!.recordId, definition: b.activity.definition.name, created: b.activity.created }));
-    counts = await recentCounts(tx, instanceId, kind, probes, ctx.dailyLimit);
+    const { probes, groups } = limitProbes(batch, resolutions, storedEvents);
+    // Records this batch creates have no stored events.
+    const reads = [...probes.values()]
+      .filter((p) => !born.has(p.recordId))
+      .map((p) => ({ recordId: p.recordId, definition: p.definition, ...storedSpanFor(p.candidates) }));
+    limited = limitedActivities(ctx.dailyLimit, probes, groups, await storedEventTimes(tx, instanceId, kind, reads));
   }
   const plan = planBatch({
-    subject, batch, resolutions, existingRecords, owners: held, identityFields, storedEvents, recentCounts: counts, dailyLimit: ctx.dailyLimit,
+    subject, batch, resolutions, existingRecords, owners: held, identityFields, storedEvents, limited, dailyLimit: ctx.dailyLimit,
   });
 
+  // Values claimed up front for a new record that its final fields do not hold (a later activity
+  // of the batch changed them) or for a record that is not written after all (every activity on
+  // it refused) are given up: a merge key always names a record that holds it.
+  const written = new Map(plan.records.map((r) => [r.id, r]));
+  const stale: Array<{ fieldId: string; value: string; recordId: string }> = [];
+  for (const [k, recordId] of reserved) {
+    const sep = k.indexOf('\u0000');
+    const fieldId = k.slice(0, sep);
+    const value = k.slice(sep + 1);
+    const record = written.get(recordId);
+    const f = parseFieldId(fieldId);
+    if (record && f && identityValue(f, record.fields[fieldId]) === value) continue;
+    stale.push({ fieldId, value, recordId });
+  }
   // Released values first (a record whose key value changed), then every write in one statement.
-  await releaseIdentities(tx, instanceId, kind, plan.releases);
+  await releaseIdentities(tx, instanceId, kind, [...plan.releases, ...stale]);
   const activate = plan.activated.filter((name) => batch.some((b) => b.activity.definition.name === name && b.activity.definition.state !== 'active'));
-  await writeBatch(tx, instanceId, kind, { claims: plan.claims, records: plan.records, events: plan.events, activate });
+  try {
+    await writeBatch(tx, instanceId, kind, { claims: plan.claims, records: plan.records, events: plan.events, activate, now: ctx.now });
+  } catch (error) {
+    // Concurrent requests for one keyed event insert the same derived id: the loser of that race
+    // meets the primary key, not the de-duplication index. Retried, it finds the stored event.
+    if (sqlStateOf(error) === SQLSTATE.uniqueViolation) throw new ConcurrentClaimError('an event');
+    throw error;
+  }
   return [...failures, ...plan.outcomes];
 }
 

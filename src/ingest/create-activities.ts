@@ -1,5 +1,6 @@
 // POST /v1/activities/create and /v1/accounts/activities/create: the request-level rules (the
 // envelope, merge defaults, async acknowledgement, the all-failed 400) around applyBatch.
+import { acknowledgedEventId } from '../domain/activity-input.js';
 import { checkMergeBy } from '../domain/identity.js';
 import { newIds } from '../domain/ids.js';
 import { queueableProblem } from '../domain/json-text.js';
@@ -76,6 +77,8 @@ export async function createActivities(
       const details: ItemFailure[] = refused.map((f) => ({ index: f.index, status: 'invalid', error: (f as { error: string }).error }));
       throw badRequest(details[0]!.error, details);
     }
+    // A keyed activity is acknowledged with the id its event has or will have.
+    for (const item of toQueue) item.eventId = acknowledgedEventId(item.activity, auth.instanceId, subject.kind, now, item.eventId);
     // Durable before acknowledged: the request is committed to the queue, then answered.
     const payload: QueuedRequest = {
       merge_by: mergeBy, merge_strategy: strategy, received_at: now.toISOString(),

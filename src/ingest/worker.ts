@@ -1,16 +1,17 @@
-// Drains the durable queue: the oldest due rows choose an instance, whose oldest row it claims
-// (others skip it), applies it with exactly the
-// rules of a synchronous request, writes dead letters for activities that turn out invalid, and
-// deletes the row, all in one transaction. A crash anywhere rolls back to "still queued".
+// Drains the durable queue: the oldest due rows choose an instance, whose oldest rows it claims
+// (others skip them), applies them with exactly the rules of a synchronous request (several
+// requests of one instance as one batch), writes dead letters for activities that turn out
+// invalid, and deletes the rows, all in one transaction. A crash anywhere rolls back to "still queued".
 import type { FastifyBaseLogger } from 'fastify';
 import { isMergeStrategy } from '../domain/merge.js';
 import { SUBJECTS } from '../domain/subjects.js';
 import type { Db, Sql } from '../store/db.js';
-import { addDeadLetters, addRawDeadLetters, claim, dueInstances, recordAttemptFailure, removeQueued, type QueueRow } from '../store/queue.js';
+import { addDeadLetters, addRawDeadLetters, claimBatch, dueInstances, recordAttemptFailure, removeQueued, type QueueRow } from '../store/queue.js';
 import { isDatabaseUnavailable, sqlStateOf } from '../store/sqlstate.js';
 import { errorSummary, LogThrottle } from './log-throttle.js';
 import type { ActivityFeed } from './activity-feed.js';
 import { applyBatch, type ItemResult } from './apply-batch.js';
+import { applyQueuedRows, type AppliedRow } from './apply-queued.js';
 import { resolveIps } from './ip-location.js';
 import type { IpLocation } from '../domain/location.js';
 
@@ -26,7 +27,12 @@ export interface WorkerOptions {
   log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
   /** Told what each applied row did, after its commit. */
   feed?: ActivityFeed;
+  /** Queued rows of one instance applied together in one transaction (1 = one at a time). */
+  batchRows?: number;
 }
+
+/** Rows of one instance per transaction by default: 8 requests of 100 activities at most. */
+export const DEFAULT_BATCH_ROWS = 8;
 
 async function dailyLimitOf(sql: Sql, instanceId: string, fallback: number): Promise<number> {
   const rows = await sql.query<{ activity_daily_limit: number | null }>(
@@ -76,6 +82,8 @@ export class Worker {
   private wake: (() => void) | undefined;
   private pending = false;
   private readonly errors: LogThrottle;
+  /** Rows the last processOne took (applied, dead-lettered or sent back to retry). */
+  private lastRows = 1;
 
   constructor(private readonly db: Db, private readonly options: WorkerOptions) {
     this.errors = new LogThrottle(options.log);
@@ -89,44 +97,66 @@ export class Worker {
     return false;
   }
 
-  /** Claims and applies the instance's oldest due row; false when none was free. */
+  /**
+   * Claims and applies the instance's oldest due rows; false when none was free. Rows that never
+   * failed are claimed together (up to batchRows) and applied as one batch; if that joint
+   * transaction fails, each row counts one failed attempt and is due again at once, and a row that
+   * failed before is always claimed alone, so an innocent row is next applied on its own and a
+   * poison row meets the one-row handling (dead letters).
+   */
   private async processInstance(instanceId: string): Promise<boolean> {
-    let claimed: QueueRow | undefined;
+    let claimed: QueueRow[] = [];
+    this.lastRows = 1;
     try {
-      const applied = await this.db.transaction(async (tx) => {
-        claimed = undefined;
-        const [row] = await claim(tx, instanceId, 1);
-        if (!row) return undefined;
-        claimed = row;
+      const applied = await this.db.transaction(async (tx): Promise<{ rows: QueueRow[]; results: AppliedRow[] | undefined } | undefined> => {
+        claimed = [];
+        const rows = await claimBatch(tx, instanceId, this.options.batchRows ?? DEFAULT_BATCH_ROWS);
+        if (rows.length === 0) return undefined;
+        claimed = rows;
+        this.lastRows = rows.length;
+        const ipLocations = await resolveIps(rows.flatMap((r) => Array.isArray(r.payload?.items) ? r.payload.items.map((i) => i?.activity) : []), this.options.geoipEnabled ?? true);
+        if (rows.length > 1) {
+          const limit = await dailyLimitOf(tx, instanceId, this.options.activityDailyLimit);
+          return { rows, results: await applyQueuedRows(tx, rows, limit, ipLocations) };
+        }
+        const row = rows[0]!;
         if (!readableRow(row)) {
           // Kept whole as one raw dead letter, in the transaction whose claim deleted it.
           await addRawDeadLetters(tx, row.instance_id, row.kind, row.enqueued_at, [
             { index: 0, eventId: null, activity: row.payload as unknown, status: 'failed', error: 'the queued request could not be read' },
           ]);
-          return { row, results: undefined };
+          return { rows, results: undefined };
         }
-        const ipLocations = await resolveIps(row.payload.items.map((i) => i.activity), this.options.geoipEnabled ?? true);
-        return { row, results: await applyRow(tx, row, this.options.activityDailyLimit, ipLocations) };
+        return { rows, results: [{ row, results: await applyRow(tx, row, this.options.activityDailyLimit, ipLocations) }] };
       });
       if (!applied) return false;
       if (!applied.results) {
-        this.errors.error({ queue_id: applied.row.id, instance_id: applied.row.instance_id }, 'queued request could not be read: kept as a dead letter');
+        const row = applied.rows[0]!;
+        this.errors.error({ queue_id: row.id, instance_id: row.instance_id }, 'queued request could not be read: kept as a dead letter');
         return true;
       }
       const { feed } = this.options;
       if (feed?.listening) {
-        const { row, results } = applied;
-        feed.emit({
-          instanceId: row.instance_id, kind: row.kind, mode: 'worker', requestId: row.payload.request_id, at: new Date(), results,
-          activities: new Map(row.payload.items.map((i) => [i.index, i.activity])),
-        });
+        for (const { row, results } of applied.results) {
+          feed.emit({
+            instanceId: row.instance_id, kind: row.kind, mode: 'worker', requestId: row.payload.request_id, at: new Date(), results,
+            activities: new Map(row.payload.items.map((i) => [i.index, i.activity])),
+          });
+        }
       }
       return true;
     } catch (error) {
-      // Unreachable database: not the row's fault, so no attempt is counted (the claim rolled back).
-      if (!claimed || isDatabaseUnavailable(error)) throw error;
-      const row: QueueRow = claimed;
+      // Unreachable database: not the rows' fault, so no attempt is counted (the claim rolled back).
+      if (claimed.length === 0 || isDatabaseUnavailable(error)) throw error;
       const summary = errorSummary(error);
+      if (claimed.length > 1) {
+        this.errors.error({ err: summary, queue_ids: claimed.map((r) => r.id), instance_id: instanceId }, 'queued requests applied together failed; each is retried alone');
+        for (const row of claimed) {
+          await recordAttemptFailure(this.db, row.instance_id, row.id, `applied with others: ${summary.message}`, 0).catch(() => {});
+        }
+        return true;
+      }
+      const row = claimed[0]!;
       this.errors.error({ err: summary, queue_id: row.id, instance_id: row.instance_id, attempts: row.attempts + 1 }, 'queued request failed');
       try {
         if (isDataFault(error)) {
@@ -166,7 +196,7 @@ export class Worker {
   /** Processes until the queue has nothing due. */
   async drain(): Promise<number> {
     let n = 0;
-    while (await this.processOne()) n++;
+    while (await this.processOne()) n += this.lastRows;
     return n;
   }
 

@@ -1,6 +1,6 @@
 // Activity events: de-duplication look-ups, the rolling 24-hour counts, and the writes.
 import type { StoredEvent } from '../domain/batch-plan.js';
-import { dedupeKey } from '../domain/batch-plan.js';
+import { dedupeKey, limitPairKey } from '../domain/batch-plan.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
 
@@ -21,26 +21,34 @@ export async function findStoredEvents(
   return new Map(rows.map((r) => [dedupeKey(r.definition, r.key, r.created_at), { id: r.id, recordId: r.record_id, attributes: r.attributes }]));
 }
 
-/** For each probe: stored events of (record, definition) with created in (created − 24 h, created]. */
-export async function recentCounts(
-  sql: Sql, instanceId: string, kind: Kind, probes: Array<{ index: number; recordId: string; definition: string; created: Date }>, cap: number,
-): Promise<Map<number, number>> {
-  if (probes.length === 0) return new Map();
-  const rows = await sql.query<{ n: number; count: number }>(
-    `select p.n::integer as n, c.count::integer as count
-       from jsonb_to_recordset($3::jsonb) as p(n integer, record_id text, definition text, created_at timestamptz)
-       cross join lateral (
-         select count(*) as count from (
-           select 1 from activity_events e
-            where e.instance_id = $1 and e.kind = $2 and e.record_id = p.record_id
-              and e.created_at > p.created_at - interval '24 hours' and e.created_at <= p.created_at
-              and e.definition = p.definition
-            limit $4
-         ) capped
-       ) c`,
-    [instanceId, kind, JSON.stringify(probes.map((p) => ({ n: p.index, record_id: p.recordId, definition: p.definition, created_at: p.created.toISOString() }))), cap],
-    'recent_counts',
+/**
+ * Created times (ms) of the stored events of each (record, definition) with created in (from, to),
+ * by limitPairKey: what the daily limit decides on. One statement; one index range scan per pair.
+ */
+export async function storedEventTimes(
+  sql: Sql, instanceId: string, kind: Kind, probes: Array<{ recordId: string; definition: string; from: number; to: number }>,
+): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  if (probes.length === 0) return out;
+  // Times as epoch ms (float8 arrives as a number from both drivers; no date parsing per row).
+  const rows = await sql.query<{ record_id: string; definition: string; t: number }>(
+    `select p.record_id, p.definition, (extract(epoch from e.created_at) * 1000)::float8 as t
+       from unnest($3::text[], $4::text[], $5::text[], $6::text[]) as p(record_id, definition, lo, hi)
+       join activity_events e
+         on e.instance_id = $1 and e.kind = $2 and e.record_id = p.record_id
+        and e.created_at > p.lo::timestamptz and e.created_at < p.hi::timestamptz and e.definition = p.definition`,
+    [
+      instanceId, kind, probes.map((p) => p.recordId), probes.map((p) => p.definition),
+      probes.map((p) => new Date(p.from).toISOString()), probes.map((p) => new Date(p.to).toISOString()),
+    ],
+    'stored_event_times',
   );
-  return new Map(rows.map((r) => [r.n, r.count]));
+  for (const r of rows) {
+    const k = limitPairKey(r.record_id, r.definition);
+    const list = out.get(k);
+    const t = Math.round(Number(r.t));
+    if (list) list.push(t);
+    else out.set(k, [t]);
+  }
+  return out;
 }
-

@@ -70,17 +70,28 @@ export async function dueInstances(sql: Sql, scan: number): Promise<string[]> {
 }
 
 /**
- * Takes up to `limit` of the instance's oldest due rows for this transaction (other workers skip
- * them), in id order; deleting them commits with the work, a rollback puts them back.
+ * Takes the instance's oldest due row and, when it has never failed, up to `maxRows − 1` more due
+ * rows of the same instance and kind that have never failed either, in queue order (other workers
+ * skip them all), so that the worker applies them in one transaction. A row that failed before
+ * comes alone. Deleting them commits with the work; a rollback puts them back. Every `for update`
+ * names the instance (Citus refuses a cross-tenant one).
  */
-export async function claim(sql: Sql, instanceId: string, limit: number): Promise<QueueRow[]> {
+export async function claimBatch(sql: Sql, instanceId: string, maxRows: number): Promise<QueueRow[]> {
   const rows = await sql.query<QueueRow>(
-    `delete from ingest_queue where instance_id = $1 and id in (
-       select id from ingest_queue where instance_id = $1 and not_before <= now()
-        order by id limit $2 for update skip locked)
+    `with first as (
+       select id, kind, attempts from ingest_queue
+        where instance_id = $1 and not_before <= now() order by id limit 1 for update skip locked
+     ), more as (
+       select q.id from ingest_queue q, first f
+        where q.instance_id = $1 and f.attempts = 0 and q.kind = f.kind and q.id > f.id
+          and q.attempts = 0 and q.not_before <= now()
+        order by q.id limit greatest($2::integer - 1, 0)
+        for update of q skip locked
+     )
+     delete from ingest_queue where instance_id = $1 and id in (select id from first union all select id from more)
      returning id, instance_id, kind, payload, enqueued_at, attempts`,
-    [instanceId, limit],
-    'queue_claim',
+    [instanceId, maxRows],
+    'queue_claim_batch',
   );
   return rows.sort((a, b) => Number(a.id) - Number(b.id));
 }

@@ -18,14 +18,21 @@ export async function addIdentityFields(sql: Sql, instanceId: string, kind: Kind
   );
   for (const fieldId of fieldIds) {
     const type = fieldId.slice(0, 3);
+    // The same normalization as identityValue (domain/identity.ts), in SQL.
+    const phone = `'+' || regexp_replace(case
+        when jsonb_typeof(r.fields -> $3 -> 'phone') = 'string' then r.fields -> $3 ->> 'phone'
+        when jsonb_typeof(r.fields -> $3 -> 'c') = 'string' and jsonb_typeof(r.fields -> $3 -> 'n') = 'string'
+          then '+' || (r.fields -> $3 ->> 'c') || (r.fields -> $3 ->> 'n')
+        else '' end, '[^0-9]', '', 'g')`;
     const valueExpr = type === 'str'
       ? (fieldId === 'str::email' ? "lower(btrim(r.fields ->> $3))" : 'r.fields ->> $3')
-      : type === 'int' ? 'r.fields ->> $3' : null;
-    if (!valueExpr) continue; // phn keys are indexed as records are written
+      : type === 'int' ? 'r.fields ->> $3' : type === 'phn' ? phone : null;
+    if (!valueExpr) continue;
+    const present = type === 'phn' ? `${phone} <> '+'` : "coalesce(btrim(r.fields ->> $3), '') <> ''";
     await sql.query(
       `insert into record_identities (instance_id, kind, field_id, value, record_id)
        select $1, $2, $3, ${valueExpr}, r.id from records r
-        where r.instance_id = $1 and r.kind = $2 and coalesce(btrim(r.fields ->> $3), '') <> ''
+        where r.instance_id = $1 and r.kind = $2 and ${present}
         order by r.id
        on conflict do nothing`,
       [instanceId, kind, fieldId],

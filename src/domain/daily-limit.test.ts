@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DAY_MS, busiestWindowAround, refuseOverLimit, storedSpanFor } from './daily-limit.js';
+
+const H = 60 * 60 * 1000;
+const T0 = Date.parse('2026-11-01T12:00:00Z');
+
+/** Deterministic PRNG (mulberry32), so failures reproduce. */
+function rng(seed: number): () => number {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(a: T[], r: () => number): T[] {
+  const out = [...a];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** Brute force: the fullest window (a, a + 24 h] over a set of times ends at one of them. */
+function fullestWindow(times: number[]): number {
+  let best = 0;
+  for (const p of times) best = Math.max(best, times.filter((x) => x > p - DAY_MS && x <= p).length);
+  return best;
+}
+
+function accept(limit: number, stored: number[], times: number[]): number[] {
+  const refused = refuseOverLimit(limit, stored, times.map((t, id) => ({ id, t })));
+  return times.filter((_, i) => !refused.has(i));
+}
+
+describe('daily limit rule', () => {
+  it('60 events within a minute: the 50 earliest are taken, whatever the order they come in', () => {
+    const times = Array.from({ length: 60 }, (_, i) => T0 + i * 1000);
+    const r = rng(1);
+    for (const order of [times, [...times].reverse(), shuffle(times, r), shuffle(times, r)]) {
+      const taken = accept(50, [], order).sort((a, b) => a - b);
+      assert.deepEqual(taken, times.slice(0, 50));
+    }
+  });
+
+  it('a backdated event cannot overfill a window that later events already filled', () => {
+    const stored = Array.from({ length: 50 }, (_, i) => T0 + i * 1000);
+    // 5 hours before the stored ones: every window holding it also holds some of them, and the
+    // window (T0 − 5 h − 1 ms, T0 + 19 h − 1 ms] holds all 50.
+    assert.deepEqual(accept(50, stored, [T0 - 5 * H]), []);
+    // More than 24 hours before the first stored one: no window holds both.
+    assert.deepEqual(accept(50, stored, [T0 - DAY_MS]), [T0 - DAY_MS]);
+    // 1 ms later it shares a window with the first stored one only; a minute later, with all 50.
+    assert.deepEqual(accept(50, stored, [T0 - DAY_MS + 1]), [T0 - DAY_MS + 1]);
+    assert.deepEqual(accept(50, stored, [T0 - DAY_MS + 60_000]), []);
+  });
+
+  it('the window is (created − 24 h, created]: an event exactly 24 hours after another is in a new window', () => {
+    const stored = [T0];
+    assert.deepEqual(accept(1, stored, [T0 + DAY_MS]), [T0 + DAY_MS]);
+    assert.deepEqual(accept(1, stored, [T0 + DAY_MS - 1]), []);
+  });
+
+  it('stored events count; events of the same instant are taken in request order', () => {
+    const refused = refuseOverLimit(3, [T0, T0 + 1], [{ id: 7, t: T0 + 5 }, { id: 2, t: T0 + 5 }, { id: 9, t: T0 - 5 }]);
+    assert.deepEqual([...refused].sort(), [2, 7]);
+  });
+
+  it('0 is no limit', () => {
+    assert.equal(refuseOverLimit(0, [T0], [{ id: 1, t: T0 }]).size, 0);
+  });
+
+  it('random arrivals, split into requests of random sizes in random order: no window ever exceeds the limit, and one request\'s result does not depend on its order', () => {
+    const r = rng(42);
+    for (let round = 0; round < 200; round++) {
+      const limit = 1 + Math.floor(r() * 8);
+      const n = 5 + Math.floor(r() * 60);
+      const all = Array.from({ length: n }, () => T0 + Math.floor(r() * 3 * DAY_MS));
+      let stored: number[] = [];
+      let rest = shuffle(all, r);
+      while (rest.length > 0) {
+        const size = 1 + Math.floor(r() * 10);
+        const request = rest.slice(0, size);
+        rest = rest.slice(size);
+        const taken = accept(limit, stored, request).sort((a, b) => a - b);
+        const again = accept(limit, stored, shuffle(request, r)).sort((a, b) => a - b);
+        assert.deepEqual(again, taken, 'the same request in another order takes the same events');
+        stored = [...stored, ...taken];
+        assert.ok(fullestWindow(stored) <= limit, `round ${round}: a window holds ${fullestWindow(stored)} > ${limit}`);
+      }
+    }
+  });
+
+  it('busiestWindowAround counts the fullest window that contains t', () => {
+    const times = [T0 - 22 * H, T0 - H, T0 + H, T0 + 22 * H];
+    // (T0 − 23 h, T0 + H] holds the first three, (T0 − 2 h, T0 + 22 h] the last three; none holds all four.
+    assert.equal(busiestWindowAround(times, T0), 3);
+    assert.equal(busiestWindowAround(times, T0 + 30 * H), 1);
+    assert.deepEqual(storedSpanFor([{ id: 0, t: T0 }, { id: 1, t: T0 + H }]), { from: T0 - DAY_MS, to: T0 + H + DAY_MS });
+  });
+});

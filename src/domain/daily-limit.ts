@@ -1,0 +1,77 @@
+// The rolling 24-hour limit on events of one activity for one record, as a pure rule.
+//
+// Invariant: no 24-hour window of `created` times, (a, a + 24 h] for any a, ever holds more than
+// `limit` accepted events of one (record, activity). A new event at t is accepted when every such
+// window containing t still holds fewer than `limit` accepted events (stored ones and those
+// accepted earlier by the same decision); windows that lie after t count too, so a backdated or
+// out-of-order event cannot overfill a window that later events already filled.
+//
+// Order independence: within one decision the candidates are taken by `created` (then by their
+// position in the request), so the same set of events always yields the same accepted set however
+// the request orders them. Across requests what was accepted stays accepted, and the invariant
+// holds whatever the order of arrival.
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface LimitCandidate {
+  /** Caller's handle (e.g. the batch index of the first activity of a de-duplicated event). */
+  id: number;
+  /** `created` in ms since the epoch. */
+  t: number;
+}
+
+/** The largest count of `times` in any window (a, a + 24 h] that contains t. `times` sorted ascending. */
+export function busiestWindowAround(times: readonly number[], t: number): number {
+  // The count, as a function of a in [t − 24 h, t), is highest where a point has just entered the
+  // window (a = p − 24 h) or at its left end (a = t − 24 h): evaluating there is exact.
+  // Times are whole milliseconds, so a < p <= a + D is a + 1 <= p < a + D + 1.
+  const countIn = (a: number) => lowerBound(times, a + DAY_MS + 1) - lowerBound(times, a + 1);
+  let best = countIn(t - DAY_MS);
+  // Points p in [t, t + D) enter a window containing t at a = p − D.
+  const end = lowerBound(times, t + DAY_MS);
+  for (let i = lowerBound(times, t); i < end; i++) {
+    const n = countIn(times[i]! - DAY_MS);
+    if (n > best) best = n;
+  }
+  return best;
+}
+
+/**
+ * Which candidates of one (record, activity) are accepted, given the `stored` accepted events' times
+ * (any order). Returns the ids of the refused candidates.
+ */
+export function refuseOverLimit(limit: number, stored: readonly number[], candidates: readonly LimitCandidate[]): Set<number> {
+  const refused = new Set<number>();
+  if (limit <= 0 || candidates.length === 0) return refused;
+  const times = [...stored].sort((a, b) => a - b);
+  const order = [...candidates].sort((a, b) => a.t - b.t || a.id - b.id);
+  for (const c of order) {
+    if (busiestWindowAround(times, c.t) + 1 > limit) {
+      refused.add(c.id);
+      continue;
+    }
+    times.splice(lowerBound(times, c.t), 0, c.t);
+  }
+  return refused;
+}
+
+/** The span of stored times a decision over `candidates` needs: windows reach 24 h either side. */
+export function storedSpanFor(candidates: readonly LimitCandidate[]): { from: number; to: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const c of candidates) {
+    if (c.t < min) min = c.t;
+    if (c.t > max) max = c.t;
+  }
+  return { from: min - DAY_MS, to: max + DAY_MS };
+}
+
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
