@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
+import { assertNotCitusWorker, distributeTables } from './citus.js';
 import type { Db } from './db.js';
 
 export interface Migration {
@@ -36,6 +37,8 @@ async function appliedVersions(db: Db): Promise<Set<number>> {
 }
 
 export async function migrate(db: Db, migrations = loadMigrations()): Promise<number> {
+  // DDL on a Citus worker is refused (or worse, diverges from the coordinator): say so first.
+  await assertNotCitusWorker(db);
   // The common start (nothing to apply) costs two quick reads, not a locked transaction per migration.
   const done = await appliedVersions(db);
   const pending = migrations.filter((m) => !done.has(m.version));
@@ -55,5 +58,8 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<nu
     });
     if (done) applied++;
   }
+  // With the citus extension: distribute what is not distributed yet (a new store, new tables, or
+  // a store that gained Citus later). Outside the migration transactions: Citus moves data here.
+  await distributeTables(db);
   return applied;
 }
