@@ -23,6 +23,8 @@ export interface Config {
   activityDailyLimit: number;
   /** PostgreSQL connections per process. */
   pgPoolSize: number;
+  /** Named prepared statements on PostgreSQL; false behind pgbouncer < 1.21 in transaction pooling mode. */
+  pgNamedStatements: boolean;
   /** Run the async-queue worker inside `serve` (turn off when running `worker` processes). */
   workerEnabled: boolean;
   /** How often an idle worker looks for queued requests. */
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxCustomActivities: int(env, 'MAX_CUSTOM_ACTIVITIES', 100, 1, 100_000),
     activityDailyLimit: int(env, 'ACTIVITY_DAILY_LIMIT', 50, 0, 1_000_000),
     pgPoolSize: int(env, 'PG_POOL_SIZE', 10, 1, 1000),
+    pgNamedStatements: bool(env, 'PG_NAMED_STATEMENTS', true),
     workerEnabled: bool(env, 'WORKER_ENABLED', true),
     workerPollMs: int(env, 'WORKER_POLL_MS', 200, 10, 60_000),
     geoipEnabled: bool(env, 'GEOIP_ENABLED', true),

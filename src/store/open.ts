@@ -13,9 +13,9 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgPoolSize'>, purpose: string): Promise<OpenedStore> {
+export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgPoolSize'> & Partial<Pick<Config, 'pgNamedStatements'>>, purpose: string): Promise<OpenedStore> {
   if (config.databaseUrl) {
-    const db = await openPostgres(config.databaseUrl, config.pgPoolSize);
+    const db = await openPostgres(config.databaseUrl, config.pgPoolSize, { namedStatements: config.pgNamedStatements ?? true });
     await migrate(db);
     return { db, close: () => db.close() };
   }

@@ -16,6 +16,8 @@ export interface Server {
 
 function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'] };
+  // Behind pgbouncer (CI's run through it) the servers a test starts must not name statements either.
+  if (process.env['PG_NAMED_STATEMENTS']) base['PG_NAMED_STATEMENTS'] = process.env['PG_NAMED_STATEMENTS'];
   return { ...base, PORT: '0', LOG_LEVEL: 'info', ...env };
 }
 
