@@ -35,6 +35,8 @@ export interface Config {
   workerConcurrency: number;
   /** Requests per second allowed per API key; 0 = no limit (429 past it). */
   rateLimitPerSecond: number;
+  /** Serve GET /metrics (Prometheus text, no API key, counts only); off hides it (404). */
+  metricsEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -99,5 +101,6 @@ export function loadConfig(env: Env = process.env): Config {
     geoipEnabled: bool(env, 'GEOIP_ENABLED', true),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1, 64),
     rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
+    metricsEnabled: bool(env, 'METRICS_ENABLED', true),
   };
 }

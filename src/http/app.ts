@@ -9,6 +9,7 @@ import type { ActivityFeed } from '../ingest/activity-feed.js';
 import type { Db } from '../store/db.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerMetrics } from './metrics.js';
 import { definitionRoutes } from './routes/v1/definitions.js';
 import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
 import { activityRoutes } from './routes/v1/activities.js';
@@ -62,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (closing) reply.header('connection', 'close');
   });
   registerErrorHandling(app, deps.config.bodyLimitBytes);
+  if (deps.config.metricsEnabled) registerMetrics(app, deps.db, deps.feed);
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -77,5 +77,6 @@ export async function openPostgres(url: string, poolSize: number, options: Postg
     async close() {
       await pool.end();
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
