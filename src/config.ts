@@ -35,6 +35,10 @@ export interface Config {
   workerConcurrency: number;
   /** Requests per second allowed per API key; 0 = no limit (429 past it). */
   rateLimitPerSecond: number;
+  /** How often the worker sweeps events past their instance's retention (instances set --event-retention-days). */
+  retentionSweepMs: number;
+  /** Events deleted per statement by the retention sweep (bounds each statement's locks and time). */
+  retentionBatchRows: number;
   /** Serve GET /metrics (Prometheus text, no API key, counts only); off hides it (404). */
   metricsEnabled: boolean;
 }
@@ -102,5 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1, 64),
     rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
+    retentionSweepMs: int(env, 'RETENTION_SWEEP_MS', 60_000, 1000, 86_400_000),
+    retentionBatchRows: int(env, 'RETENTION_BATCH_ROWS', 1000, 1, 100_000),
   };
 }
