@@ -15,7 +15,7 @@ export async function queueStats(sql: Sql): Promise<QueueStats[]> {
   const rows = await sql.query<{ kind: string; depth: number; oldest: number | null; lag: number | null }>(
     `select kind, count(*)::integer as depth,
             extract(epoch from now() - min(enqueued_at))::float8 as oldest,
-            extract(epoch from now() - min(not_before) filter (where not_before <= now()))::float8 as lag
+            extract(epoch from now() - min(case when not_before <= now() then not_before end))::float8 as lag
        from ingest_queue group by kind`,
   );
   return rows.map((r) => ({ kind: r.kind, depth: r.depth, oldestAgeSeconds: Math.max(0, r.oldest ?? 0), lagSeconds: Math.max(0, r.lag ?? 0) }));
