@@ -15,6 +15,9 @@ begin
     alter table ingest_queue add primary key (instance_id, id);
   end if;
 end $$;
+-- The claim takes the oldest row by id across instances: without this (non-unique, so Citus takes
+-- it) each claim would scan and sort the queue. A per-instance claim may make it redundant.
+create index if not exists ingest_queue_id on ingest_queue (id);
 
 -- Archived persons and accounts: hidden from reads, take no events until restored; only
 -- archived ones can be deleted.
