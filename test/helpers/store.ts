@@ -133,7 +133,7 @@ async function onDatabase<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
  */
 async function citusDb(base: URL, adminBase: URL, name: string): Promise<TestDb> {
   const nodes = await onDatabase(adminBase.toString(), async (c) => (await c.query<{ host: string; port: number; group: number }>(
-    `select nodename as host, nodeport as port, groupid as group from pg_dist_node
+    `select nodename as host, nodeport as port, groupid as "group" from pg_dist_node
       where noderole = 'primary' and isactive order by groupid, nodeid`,
   )).rows);
   const workers = nodes.filter((n) => n.group !== 0);
