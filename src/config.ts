@@ -23,6 +23,8 @@ export interface Config {
   activityDailyLimit: number;
   /** PostgreSQL connections per process. */
   pgPoolSize: number;
+  /** Named prepared statements on PostgreSQL; false behind pgbouncer < 1.21 in transaction pooling mode. */
+  pgNamedStatements: boolean;
   /** Run the async-queue worker inside `serve` (turn off when running `worker` processes). */
   workerEnabled: boolean;
   /** How often an idle worker looks for queued requests. */
@@ -45,6 +47,12 @@ export interface Config {
   readStatementTimeoutMs: number;
   /** Wrong-key attempts allowed per source address per minute; past it 429 until the minute ends (0 = no limit). */
   authFailuresPerMinute: number;
+  /** How often the worker sweeps events past their instance's retention (instances set --event-retention-days). */
+  retentionSweepMs: number;
+  /** Events deleted per statement by the retention sweep (bounds each statement's locks and time). */
+  retentionBatchRows: number;
+  /** Serve GET /metrics (Prometheus text, no API key, counts only); off hides it (404). */
+  metricsEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxCustomActivities: int(env, 'MAX_CUSTOM_ACTIVITIES', 100, 1, 100_000),
     activityDailyLimit: int(env, 'ACTIVITY_DAILY_LIMIT', 50, 0, 1_000_000),
     pgPoolSize: int(env, 'PG_POOL_SIZE', 10, 1, 1000),
+    pgNamedStatements: bool(env, 'PG_NAMED_STATEMENTS', true),
     workerEnabled: bool(env, 'WORKER_ENABLED', true),
     workerPollMs: int(env, 'WORKER_POLL_MS', 200, 10, 60_000),
     geoipEnabled: bool(env, 'GEOIP_ENABLED', true),
@@ -114,5 +123,8 @@ export function loadConfig(env: Env = process.env): Config {
     pgReadPoolSize: int(env, 'PG_READ_POOL_SIZE', 3, 1, 1000),
     readStatementTimeoutMs: int(env, 'READ_STATEMENT_TIMEOUT_MS', 10_000, 0, 3_600_000),
     authFailuresPerMinute: int(env, 'AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
+    metricsEnabled: bool(env, 'METRICS_ENABLED', true),
+    retentionSweepMs: int(env, 'RETENTION_SWEEP_MS', 60_000, 1000, 86_400_000),
+    retentionBatchRows: int(env, 'RETENTION_BATCH_ROWS', 1000, 1, 100_000),
   };
 }

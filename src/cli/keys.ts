@@ -9,6 +9,7 @@ import {
   updateInstanceSettings,
 } from '../store/instances.js';
 import { openStore } from '../store/open.js';
+import { setEventRetention } from '../store/retention.js';
 import { CliError, table } from './output.js';
 
 export const KEYS_HELP = `Usage: activity-cdp keys <command>
@@ -24,7 +25,9 @@ export const KEYS_HELP = `Usage: activity-cdp keys <command>
 export const INSTANCES_HELP = `Usage: activity-cdp instances <command>
 
   instances set ID [--max-custom-activities N|default] [--activity-daily-limit N|default]
-      Per-instance limits; "default" returns to the server's setting.`;
+                   [--event-retention-days N|default]
+      Per-instance limits; "default" returns to the server's setting. Events older than
+      --event-retention-days (by their created time) are deleted by the worker; default keeps them.`;
 
 function mergeBy(value: string | undefined, option: string, namespace: 'person' | 'account'): string[] | undefined {
   if (value === undefined) return undefined;
@@ -131,7 +134,7 @@ export async function instancesCommand(config: Config, argv: string[]): Promise<
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { 'max-custom-activities': { type: 'string' }, 'activity-daily-limit': { type: 'string' } },
+    options: { 'max-custom-activities': { type: 'string' }, 'activity-daily-limit': { type: 'string' }, 'event-retention-days': { type: 'string' } },
   });
   const id = positionals[0];
   if (!id) throw new CliError('instances set needs an instance id (see "activity-cdp keys list")');
@@ -142,6 +145,8 @@ export async function instancesCommand(config: Config, argv: string[]): Promise<
       activityDailyLimit: limit(values['activity-daily-limit'], '--activity-daily-limit', 0),
     });
     if (!ok) throw new CliError(`no instance ${id}`);
+    const retention = limit(values['event-retention-days'], '--event-retention-days', 1);
+    if (retention !== undefined) await setEventRetention(store.db, id, retention);
     console.log('updated');
   } finally {
     await store.close();

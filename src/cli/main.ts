@@ -1,5 +1,6 @@
 // The `activity-cdp` command.
 import { ConfigError, loadConfig } from '../config.js';
+import { CitusWorkerNodeError } from '../store/citus.js';
 import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { definitionsCommand } from './definitions.js';
 import { exportCommand } from './export.js';
@@ -16,6 +17,7 @@ Server:
   worker               Drain the async queue only (scale-out on PostgreSQL)
   keys ...             Manage API keys (create, list, revoke)
   instances ...        Per-instance limits
+  citus distribute     Distribute the tables on a Citus coordinator (see README)
 
 Client (over HTTP, against this server or Ortto; --base-url or --region, --api-key):
   definitions ...      Activity definitions: create -f FILE, list, archive ID
@@ -44,6 +46,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'instances':
         await instancesCommand(loadConfig(), rest);
         return 0;
+      case 'citus':
+        await (await import('./citus.js')).citusCommand(loadConfig(), rest);
+        return 0;
       case 'definitions':
         await definitionsCommand(rest);
         return 0;
@@ -64,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
         return 1;
     }
   } catch (error) {
-    if (error instanceof CliError || error instanceof ConfigError || error instanceof DataDirLockedError) {
+    if (error instanceof CliError || error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof CitusWorkerNodeError) {
       console.error(`activity-cdp: ${error.message}`);
       return error instanceof CliError ? error.exitCode : 1;
     }

@@ -7,6 +7,7 @@ import { addApiKey, countInstances, createInstance, generateKey, keyExists } fro
 import { openStore } from '../store/open.js';
 import { ActivityFeed } from '../ingest/activity-feed.js';
 import { Worker } from '../ingest/worker.js';
+import { RetentionSweeper } from '../ingest/retention.js';
 
 /** Gives each bootstrap key that does not exist yet its own new instance. */
 export async function bootstrapKeys(db: Db, keys: string[]): Promise<number> {
@@ -61,6 +62,10 @@ export async function serve(config: Config): Promise<void> {
     });
   }
 
+  // Event retention is swept where the queue worker runs.
+  const sweeper = config.workerEnabled
+    ? new RetentionSweeper(db, { intervalMs: config.retentionSweepMs, batchRows: config.retentionBatchRows, maxBatches: 100, log: app.log })
+    : undefined;
   let closing: Promise<void> | undefined;
   const shutdown = (signal: string) => {
     if (closing) return closing;
@@ -69,6 +74,7 @@ export async function serve(config: Config): Promise<void> {
       try {
         await app.close();
         await worker?.stop();
+        await sweeper?.stop();
       } finally {
         await store.close();
       }
@@ -86,6 +92,7 @@ export async function serve(config: Config): Promise<void> {
 
   const address = await app.listen({ port: config.port, host: config.host });
   worker?.start();
+  sweeper?.start();
   const ms = Math.round(performance.now() - startedAt);
   app.log.info({ store: db.kind, ms }, `ready on ${address}`);
   // Also on stdout whatever LOG_LEVEL says, for people and for scripts that wait for the server.

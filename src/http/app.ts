@@ -11,10 +11,12 @@ import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
 import { registerJsonBody } from './plugins/json-body.js';
+import { registerMetrics } from './metrics.js';
 import { definitionRoutes } from './routes/v1/definitions.js';
 import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
 import { activityRoutes } from './routes/v1/activities.js';
 import { recordRoutes } from './routes/v1/records.js';
+import { recordLifecycleRoutes } from './routes/v1/record-lifecycle.js';
 import { AccountActivityInput, AccountActivityResult, ActivityEvent, Filter, Location, PersonActivityInput, PersonActivityResult, RecordSchema } from './schemas/activities.js';
 import { CustomActivity } from './schemas/definitions.js';
 import { ErrorBody, RateLimitBody } from './schemas/common.js';
@@ -76,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerErrorHandling(app, deps.config.bodyLimitBytes);
   registerJsonBody(app);
+  if (deps.config.metricsEnabled) registerMetrics(app, deps.db, deps.feed);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -111,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(instanceSchemaRoutes(deps));
     await v1.register(activityRoutes(deps));
     await v1.register(recordRoutes({ ...deps, db: deps.readDb ?? deps.db }));
+    await v1.register(recordLifecycleRoutes(deps));
   }, { prefix: '/v1' });
 
   return app;

@@ -154,7 +154,7 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
     }
   }
   const directIds = [...new Set(batch.flatMap(({ activity }) => (activity.target.type === 'direct' ? [activity.target.id] : [])))];
-  const { owners, records: existingRecords } = await findAndLockRecords(tx, instanceId, kind, [...probe.values()], directIds);
+  const { owners, records: existingRecords, archived } = await findAndLockRecords(tx, instanceId, kind, [...probe.values()], directIds);
 
   const pairs = batch
     .filter((b) => b.activity.eventKey !== null)
@@ -201,6 +201,7 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
     const taken = await findAndLockRecords(tx, instanceId, kind, lostKeys, []);
     for (const [k, id] of taken.owners) owners.set(k, id);
     for (const [id, rec] of taken.records) if (!existingRecords.has(id)) existingRecords.set(id, rec);
+    for (const id of taken.archived) archived.add(id);
     resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
   }
   const { resolutions, failures } = resolved;
@@ -216,6 +217,12 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
     reserved.delete(k);
   }
   await releaseIdentities(tx, instanceId, kind, orphaned);
+  // Archived records take no events until restored: the activity fails in its place.
+  for (const [index, r] of resolutions) {
+    if (r.created || !archived.has(r.recordId)) continue;
+    resolutions.delete(index);
+    failures.push({ index, status: 'invalid', error: `${subject.label} ${r.recordId} is archived` });
+  }
   // The won keys are this batch's now; the plan must not claim them again.
   const held = new Map(owners);
   for (const [k, id] of reserved) held.set(k, id);

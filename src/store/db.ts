@@ -19,4 +19,6 @@ export interface Db extends Sql {
    */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Connection pool use (PostgreSQL), for the metrics; PGlite has no pool. */
+  poolStats?(): { total: number; idle: number; waiting: number };
 }

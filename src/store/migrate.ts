@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
+import { assertNotCitusWorker, citusInstalled, distributeTables } from './citus.js';
 import type { Db } from './db.js';
 
 export interface Migration {
@@ -36,13 +37,19 @@ async function appliedVersions(db: Db): Promise<Set<number>> {
 }
 
 export async function migrate(db: Db, migrations = loadMigrations()): Promise<number> {
+  // DDL on a Citus worker is refused (or worse, diverges from the coordinator): say so first.
+  await assertNotCitusWorker(db);
   // The common start (nothing to apply) costs two quick reads, not a locked transaction per migration.
   const done = await appliedVersions(db);
   const pending = migrations.filter((m) => !done.has(m.version));
   let applied = 0;
+  const citus = pending.length > 0 && (await citusInstalled(db));
   for (const migration of pending) {
     const done = await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      // On Citus, DDL on distributed tables and writes to reference tables in one transaction
+      // need one connection per node, not parallel ones (else Citus refuses the later statement).
+      if (citus) await tx.exec("set local citus.multi_shard_modify_mode to 'sequential'");
       await tx.exec(`create table if not exists schema_migrations (
         version integer primary key,
         name text not null,
@@ -55,5 +62,8 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<nu
     });
     if (done) applied++;
   }
+  // With the citus extension: distribute what is not distributed yet (a new store, new tables, or
+  // a store that gained Citus later). Outside the migration transactions: Citus moves data here.
+  await distributeTables(db);
   return applied;
 }

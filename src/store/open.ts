@@ -20,15 +20,16 @@ export interface OpenedStore {
 }
 
 type StoreConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'pgPoolSize'>
-  & Partial<Pick<Config, 'databaseStartTimeoutMs' | 'pgReadPoolSize' | 'readStatementTimeoutMs'>>;
+  & Partial<Pick<Config, 'databaseStartTimeoutMs' | 'pgReadPoolSize' | 'readStatementTimeoutMs' | 'pgNamedStatements'>>;
 
 export async function openStore(config: StoreConfig, purpose: string): Promise<OpenedStore> {
   if (config.databaseUrl) {
-    const db = await openPostgres(config.databaseUrl, config.pgPoolSize, { startTimeoutMs: config.databaseStartTimeoutMs ?? 0 });
+    const namedStatements = config.pgNamedStatements ?? true;
+    const db = await openPostgres(config.databaseUrl, config.pgPoolSize, { startTimeoutMs: config.databaseStartTimeoutMs ?? 0, namedStatements });
     let reads: Db | undefined;
     try {
       await migrate(db);
-      reads = await openPostgres(config.databaseUrl, config.pgReadPoolSize ?? 3, { statementTimeoutMs: config.readStatementTimeoutMs ?? 0 });
+      reads = await openPostgres(config.databaseUrl, config.pgReadPoolSize ?? 3, { statementTimeoutMs: config.readStatementTimeoutMs ?? 0, namedStatements });
     } catch (error) {
       await db.close().catch(() => {});
       throw error;

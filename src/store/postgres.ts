@@ -7,9 +7,17 @@ import type { Db, Sql } from './db.js';
 import { DatabaseUnavailableError, MAX_TRANSACTION_ATTEMPTS, isConnectionSqlState, isRetryable, retryDelayMs, sqlStateOf } from './sqlstate.js';
 
 // bigint (int8) as a JS number, as PGlite gives it: counts and sizes here stay far below 2^53.
+// Checked: a value past 2^53 (e.g. an identity taken on a Citus worker, 2^48 * group + n) fails
+// loudly instead of silently losing digits; ids are read as text (`id::text`) for that reason.
+function parseInt8(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${v} does not fit a JS number: read it as text`);
+  return n;
+}
+
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 /** Faults of the connection (no SQLSTATE from the server, or a connection SQLSTATE) become DatabaseUnavailableError. */
@@ -20,11 +28,11 @@ export function classifyPgError(error: unknown): unknown {
   return new DatabaseUnavailableError(error);
 }
 
-function wrap(client: pg.Pool | pg.PoolClient): Sql {
+function wrap(client: pg.Pool | pg.PoolClient, named: boolean): Sql {
   return {
     async query<R>(text: string, params?: readonly unknown[], name?: string): Promise<R[]> {
       const config: pg.QueryConfig = { text, values: params as unknown[] | undefined };
-      if (name) config.name = name;
+      if (name && named) config.name = name;
       try {
         const result = await client.query(config);
         return result.rows as R[];
@@ -49,6 +57,11 @@ export interface PostgresOptions {
   statementTimeoutMs?: number;
   /** Told about faults the pool absorbed (idle clients that lost their connection). */
   onPoolError?: (error: Error) => void;
+  /**
+   * Named (server-side prepared) statements for the hot path. Off behind a pooler in transaction
+   * mode that does not track them (pgbouncer before 1.21): each statement is then sent unnamed.
+   */
+  namedStatements?: boolean;
 }
 
 async function waitForDatabase(pool: pg.Pool, timeoutMs: number): Promise<void> {
@@ -78,7 +91,8 @@ export async function openPostgres(url: string, poolSize: number, options: Postg
     await pool.end().catch(() => {});
     throw error;
   }
-  const base = wrap(pool);
+  const named = options.namedStatements ?? true;
+  const base = wrap(pool, named);
   return {
     kind: 'postgres',
     query: base.query,
@@ -99,7 +113,7 @@ export async function openPostgres(url: string, poolSize: number, options: Postg
         };
         client.on('error', onError);
         let committing = false;
-        const tx = wrap(client);
+        const tx = wrap(client, named);
         try {
           await tx.exec('begin');
           const result = await fn(tx);
@@ -134,5 +148,6 @@ export async function openPostgres(url: string, poolSize: number, options: Postg
     async close() {
       await pool.end();
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

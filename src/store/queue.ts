@@ -169,7 +169,8 @@ function safeStringify(value: unknown): string {
 }
 
 export interface DeadLetterRow {
-  id: number;
+  /** int8 as text: on Citus an identity may come from a node's range (2^48 × group + n). */
+  id: string;
   kind: Kind;
   activity_index: number;
   event_id: string | null;
@@ -184,7 +185,7 @@ export interface DeadLetterRow {
 
 export async function listDeadLetters(sql: Sql, instanceId: string, limit: number, offset: number): Promise<{ rows: DeadLetterRow[]; total: number }> {
   const rows = await sql.query<DeadLetterRow>(
-    `select id, kind, activity_index, event_id, activity, activity_text, status, error, enqueued_at, failed_at
+    `select id::text as id, kind, activity_index, event_id, activity, activity_text, status, error, enqueued_at, failed_at
        from ingest_dead_letters where instance_id = $1 order by id desc limit $2 offset $3`,
     [instanceId, limit, offset],
   );

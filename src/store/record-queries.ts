@@ -56,7 +56,7 @@ export async function listRecords(
   params.push(limit + 1, offset);
   const rows = await sql.query<{ id: string; fields: Fields; created_at: Date; first_seen_at: Date | null; last_seen_at: Date | null }>(
     `select r.id, r.fields, r.created_at, r.first_seen_at, r.last_seen_at from records r
-      where r.instance_id = $1 and r.kind = $2${where}
+      where r.instance_id = $1 and r.kind = $2 and r.archived_at is null${where}
       order by r.id limit $${params.length - 1} offset $${params.length}`,
     params,
   );

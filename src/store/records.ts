@@ -54,8 +54,8 @@ interface RecordRow {
  */
 export async function findAndLockRecords(
   sql: Sql, instanceId: string, kind: Kind, keys: Array<{ fieldId: string; value: string }>, directIds: string[],
-): Promise<{ owners: Map<string, string>; records: Map<string, StoredRecord> }> {
-  const rows = await sql.query<{ field_id: string | null; value: string | null; record_id: string; fields: Fields | null; first_seen_at: Date | null; last_seen_at: Date | null }>(
+): Promise<{ owners: Map<string, string>; records: Map<string, StoredRecord>; archived: Set<string> }> {
+  const rows = await sql.query<{ field_id: string | null; value: string | null; record_id: string; fields: Fields | null; first_seen_at: Date | null; last_seen_at: Date | null; archived: boolean | null }>(
     `with owners as (
        select k.field_id, k.value, i.record_id
          from jsonb_to_recordset($3::jsonb) as k(field_id text, value text)
@@ -68,26 +68,30 @@ export async function findAndLockRecords(
        select record_id as id from owners union select unnest($4::text[])
      ),
      locked as (
-       select r.id, r.fields, r.first_seen_at, r.last_seen_at
+       select r.id, r.fields, r.first_seen_at, r.last_seen_at, r.archived_at is not null as archived
          from (select id from ids order by id) u
          cross join lateral (
-           select id, fields, first_seen_at, last_seen_at from records
+           select id, fields, first_seen_at, last_seen_at, archived_at from records
             where instance_id = $1 and kind = $2 and id = u.id
             limit 1 for update) r
      )
-     select field_id, value, record_id, null::jsonb as fields, null::timestamptz as first_seen_at, null::timestamptz as last_seen_at from owners
+     select field_id, value, record_id, null::jsonb as fields, null::timestamptz as first_seen_at, null::timestamptz as last_seen_at, null::boolean as archived from owners
      union all
-     select null, null, id, fields, first_seen_at, last_seen_at from locked`,
+     select null, null, id, fields, first_seen_at, last_seen_at, archived from locked`,
     [instanceId, kind, JSON.stringify(keys.map((k) => ({ field_id: k.fieldId, value: k.value }))), directIds],
     'find_and_lock_records',
   );
   const owners = new Map<string, string>();
   const records = new Map<string, StoredRecord>();
+  const archived = new Set<string>();
   for (const r of rows) {
     if (r.field_id !== null) owners.set(identityKey(r.field_id, r.value!), r.record_id);
-    else records.set(r.record_id, { fields: r.fields!, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at });
+    else {
+      records.set(r.record_id, { fields: r.fields!, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at });
+      if (r.archived) archived.add(r.record_id);
+    }
   }
-  return { owners, records };
+  return { owners, records, archived };
 }
 
 /** Claims merge keys (in key order, a fixed lock order); returns the ones this transaction now owns. */
@@ -116,7 +120,8 @@ export async function releaseIdentities(sql: Sql, instanceId: string, kind: Kind
   );
 }
 
+/** A record that reads can see: archived ones are hidden until restored. */
 export async function recordExists(sql: Sql, instanceId: string, kind: Kind, id: string): Promise<boolean> {
-  const rows = await sql.query('select 1 from records where instance_id = $1 and kind = $2 and id = $3', [instanceId, kind, id]);
+  const rows = await sql.query('select 1 from records where instance_id = $1 and kind = $2 and id = $3 and archived_at is null', [instanceId, kind, id]);
   return rows.length > 0;
 }

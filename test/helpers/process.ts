@@ -16,6 +16,8 @@ export interface Server {
 
 function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'] };
+  // Behind pgbouncer (CI's run through it) the servers a test starts must not name statements either.
+  if (process.env['PG_NAMED_STATEMENTS']) base['PG_NAMED_STATEMENTS'] = process.env['PG_NAMED_STATEMENTS'];
   return { ...base, PORT: '0', LOG_LEVEL: 'info', ...env };
 }
 
@@ -24,7 +26,11 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // A server that never got ready must not outlive the test (it would keep the file's process alive).
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = /ready on (http:\/\/[^\s"]+)/.exec(out) ?? (command === 'worker' ? /worker ready/.exec(out) : null);

@@ -1,6 +1,11 @@
 // A fresh, migrated database per test file, on the store the environment selects:
 // DATABASE_URL set → a new PostgreSQL database cloned from a migrated template (milliseconds);
 // unset → an in-memory PGlite loaded from a migrated snapshot (no initdb per file).
+// TEST_ADMIN_DATABASE_URL (default DATABASE_URL) is where databases are created and dropped: set it
+// to PostgreSQL itself when DATABASE_URL goes through a pooler (pgbouncer), which must not do that.
+// When the base database has the citus extension, each file's database is made on every node
+// (create database + create extension citus on each worker; on the coordinator the same, its host
+// and every worker added) and migrated, which distributes its tables; templates do not work there.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +15,7 @@ import type { Db } from '../../src/store/db.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import { openPglite } from '../../src/store/pglite.js';
 import { openPostgres } from '../../src/store/postgres.js';
+import { loadConfig } from '../../src/config.js';
 
 export const STORE_KIND: 'postgres' | 'pglite' = process.env['DATABASE_URL'] ? 'postgres' : 'pglite';
 
@@ -42,10 +48,24 @@ async function pgliteSnapshot(): Promise<Blob> {
 }
 
 /** Destructive helpers refuse a server database whose name does not say "test". */
-function baseUrl(): URL {
-  const url = new URL(process.env['DATABASE_URL']!);
+function checked(raw: string): URL {
+  const url = new URL(raw);
   if (!/test/i.test(url.pathname)) throw new Error(`refusing to run tests against ${url.pathname}: its name must contain "test"`);
   return url;
+}
+
+function baseUrl(): URL {
+  return checked(process.env['DATABASE_URL']!);
+}
+
+/** Where databases are created and dropped (PostgreSQL itself, never a pooler). */
+export function adminUrl(): URL {
+  return checked(process.env['TEST_ADMIN_DATABASE_URL'] || process.env['DATABASE_URL']!);
+}
+
+/** PG_NAMED_STATEMENTS as the server reads it: off behind pgbouncer < 1.21. */
+function pgOptions() {
+  return { namedStatements: loadConfig({ PG_NAMED_STATEMENTS: process.env['PG_NAMED_STATEMENTS'] }).pgNamedStatements };
 }
 
 function withDatabase(url: URL, name: string): string {
@@ -58,16 +78,22 @@ const TEMPLATE_LOCK = 7_272_031_002;
 
 async function postgresDb(): Promise<TestDb> {
   const base = baseUrl();
+  const adminBase = adminUrl();
   const template = `test_acdp_tpl_${migrationsHash()}`;
   const name = `test_acdp_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base.toString() });
+  const admin = new pg.Client({ connectionString: adminBase.toString() });
   await admin.connect();
+  const citus = (await admin.query("select 1 from pg_extension where extname = 'citus'")).rowCount! > 0;
+  if (citus) {
+    await admin.end();
+    return citusDb(base, adminBase, name);
+  }
   try {
     await admin.query('select pg_advisory_lock($1)', [TEMPLATE_LOCK]);
     const exists = await admin.query('select 1 from pg_database where datname = $1', [template]);
     if (exists.rowCount === 0) {
       await admin.query(`create database ${template}`);
-      const tdb = await openPostgres(withDatabase(base, template), 1);
+      const tdb = await openPostgres(withDatabase(adminBase, template), 1);
       await migrate(tdb);
       await tdb.close();
     }
@@ -77,16 +103,83 @@ async function postgresDb(): Promise<TestDb> {
     await admin.end();
   }
   const url = withDatabase(base, name);
-  const db = await openPostgres(url, 8);
+  const db = await openPostgres(url, 8, pgOptions());
   return {
     db,
     url,
     async drop() {
       await db.close();
-      const c = new pg.Client({ connectionString: base.toString() });
+      const c = new pg.Client({ connectionString: adminBase.toString() });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
+    },
+  };
+}
+
+async function onDatabase<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * On a Citus coordinator: the workers are the ones registered in the base database
+ * (pg_dist_node), reached with the base URL's user at their node name and port.
+ */
+async function citusDb(base: URL, adminBase: URL, name: string): Promise<TestDb> {
+  const nodes = await onDatabase(adminBase.toString(), async (c) => (await c.query<{ host: string; port: number; group: number }>(
+    `select nodename as host, nodeport as port, groupid as "group" from pg_dist_node
+      where noderole = 'primary' and isactive order by groupid, nodeid`,
+  )).rows);
+  const workers = nodes.filter((n) => n.group !== 0);
+  const coordinator = nodes.find((n) => n.group === 0) ?? { host: adminBase.hostname, port: Number(adminBase.port || 5432) };
+  if (workers.length === 0) throw new Error('the base database has the citus extension but no worker nodes (citus_add_node them first)');
+  const workerUrl = (w: { host: string; port: number }) => {
+    const u = new URL(adminBase);
+    u.hostname = w.host;
+    u.port = String(w.port);
+    return u;
+  };
+  const dropEverywhere = async () => {
+    for (const node of [adminBase, ...workers.map(workerUrl)]) {
+      await onDatabase(node.toString(), (c) => c.query(`drop database if exists ${name} with (force)`));
+    }
+  };
+  try {
+    for (const w of workers) {
+      const u = workerUrl(w);
+      await onDatabase(u.toString(), (c) => c.query(`create database ${name}`));
+      await onDatabase(withDatabase(u, name), (c) => c.query('create extension citus'));
+    }
+    await onDatabase(adminBase.toString(), (c) => c.query(`create database ${name}`));
+    await onDatabase(withDatabase(adminBase, name), async (c) => {
+      await c.query('create extension citus');
+      await c.query('select citus_set_coordinator_host($1, $2)', [coordinator.host, coordinator.port]);
+      for (const w of workers) await c.query('select citus_add_node($1, $2)', [w.host, w.port]);
+    });
+    const migrator = await openPostgres(withDatabase(adminBase, name), 1);
+    try {
+      await migrate(migrator);
+    } finally {
+      await migrator.close();
+    }
+  } catch (error) {
+    await dropEverywhere().catch(() => {});
+    throw error;
+  }
+  const url = withDatabase(base, name);
+  const db = await openPostgres(url, 8, pgOptions());
+  return {
+    db,
+    url,
+    async drop() {
+      await db.close();
+      await dropEverywhere();
     },
   };
 }

@@ -408,6 +408,18 @@ export type ModifyDefinitionBody = {
 
 /** Every route in the OpenAPI document, by "METHOD /path": its JSON body and its 200 response. */
 export interface Operations {
+  /** Delete archived accounts with their events, for good */
+  "DELETE /v1/accounts/delete": {
+    body: {
+      inclusion_ids?: Array<string> | null;
+      exclusion_ids?: Array<string> | null;
+      all_rows_selected?: boolean | null;
+    };
+    response: {
+      scheduled_accounts: number;
+      deleted_accounts: number;
+    };
+  };
   /** Archive a custom activity definition */
   "DELETE /v1/definitions/activity/delete": {
     body: {
@@ -415,6 +427,18 @@ export interface Operations {
     };
     response: {
       archived_activity: string;
+    };
+  };
+  /** Delete archived persons with their events, for good */
+  "DELETE /v1/person/delete": {
+    body: {
+      inclusion_ids?: Array<string> | null;
+      exclusion_ids?: Array<string> | null;
+      all_rows_selected?: boolean | null;
+    };
+    response: {
+      scheduled_contacts: number;
+      deleted_contacts: number;
     };
   };
   /** Create account activity events */
@@ -598,6 +622,30 @@ export interface Operations {
       next_offset: number;
     };
   };
+  /** Archive accounts */
+  "PUT /v1/accounts/archive": {
+    body: {
+      inclusion_ids?: Array<string> | null;
+      exclusion_ids?: Array<string> | null;
+      all_rows_selected?: boolean | null;
+    };
+    response: {
+      scheduled_organizations: number;
+      archived_organizations: number;
+    };
+  };
+  /** Restore archived accounts */
+  "PUT /v1/accounts/restore": {
+    body: {
+      inclusion_ids?: Array<string> | null;
+      exclusion_ids?: Array<string> | null;
+      all_rows_selected?: boolean | null;
+    };
+    response: {
+      scheduled_organizations: number;
+      restored_organizations: number;
+    };
+  };
   /** Modify a custom activity definition (extension: not in the source documents) */
   "PUT /v1/definitions/activity/modify": {
     body: {
@@ -625,6 +673,30 @@ export interface Operations {
     };
     response: {
       custom_activity: CustomActivity;
+    };
+  };
+  /** Archive persons: hidden from reads, no events until restored */
+  "PUT /v1/person/archive": {
+    body: {
+      inclusion_ids?: Array<string> | null;
+      exclusion_ids?: Array<string> | null;
+      all_rows_selected?: boolean | null;
+    };
+    response: {
+      scheduled_contacts: number;
+      archived_contacts: number;
+    };
+  };
+  /** Restore archived persons */
+  "PUT /v1/person/restore": {
+    body: {
+      inclusion_ids?: Array<string> | null;
+      exclusion_ids?: Array<string> | null;
+      all_rows_selected?: boolean | null;
+    };
+    response: {
+      scheduled_contacts: number;
+      restored_contacts: number;
     };
   };
 }

@@ -1,0 +1,121 @@
+// Citus (sharded PostgreSQL): every tenant table is distributed by instance_id, colocated, so each
+// request-path statement (all name one instance) runs on one shard; instances, api_keys and
+// schema_migrations are reference tables (a copy on every node: authentication stays a local read,
+// key hashes stay globally unique). Every call here is behind the extension check: on plain
+// PostgreSQL and PGlite these functions cost one catalog read and do nothing.
+import type { Db, Sql } from './db.js';
+
+/** Tables copied to every node; every other table of the schema is a tenant table. */
+export const REFERENCE_TABLES = ['instances', 'api_keys', 'schema_migrations'] as const;
+
+/** The column every tenant table is distributed by. */
+export const DISTRIBUTION_COLUMN = 'instance_id';
+
+/** The same advisory key as the migrations: distribution and migrations never interleave. */
+const LAYOUT_LOCK_KEY = 7_272_031_001;
+
+export class CitusWorkerNodeError extends Error {
+  constructor(group: number) {
+    super(`this database is a Citus worker node (group ${group}): run migrations and the server against the coordinator (DDL is refused on workers)`);
+    this.name = 'CitusWorkerNodeError';
+  }
+}
+
+export async function citusInstalled(sql: Sql): Promise<boolean> {
+  const rows = await sql.query("select 1 from pg_extension where extname = 'citus'");
+  return rows.length > 0;
+}
+
+/**
+ * Refuses a Citus worker node. A worker that received metadata has a non-zero local group; the
+ * coordinator (or a single-node Citus not yet told its role) is group 0.
+ */
+export async function assertNotCitusWorker(sql: Sql): Promise<void> {
+  if (!(await citusInstalled(sql))) return;
+  const rows = await sql.query<{ groupid: number }>('select groupid::integer as groupid from pg_dist_local_group');
+  const group = rows[0]?.groupid ?? 0;
+  if (group !== 0) throw new CitusWorkerNodeError(group);
+}
+
+export interface CitusLayout {
+  /** Tables made reference tables by this call. */
+  reference: string[];
+  /** Tables distributed by instance_id by this call. */
+  distributed: string[];
+}
+
+interface TableRow {
+  name: string;
+  has_instance_id: boolean;
+  /** pg_dist_partition.partmethod: 'h' hash-distributed, 'n' reference (or local), null not Citus-managed. */
+  partmethod: string | null;
+  /** The distribution column, for hash-distributed tables. */
+  dist_column: string | null;
+}
+
+async function tables(sql: Sql): Promise<TableRow[]> {
+  return sql.query<TableRow>(
+    `select c.relname::text as name,
+            exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'instance_id' and not a.attisdropped) as has_instance_id,
+            p.partmethod::text as partmethod,
+            case when p.partmethod = 'h' then column_to_column_name(p.logicalrelid, p.partkey) end as dist_column
+       from pg_class c
+       join pg_namespace n on n.oid = c.relnamespace
+       left join pg_dist_partition p on p.logicalrelid = c.oid
+      where n.nspname = current_schema() and c.relkind in ('r', 'p') and not c.relispartition
+      order by c.relname`,
+  );
+}
+
+/**
+ * Distributes what is not distributed yet: the reference tables first (tenant tables point at
+ * instances), then every tenant table by instance_id, colocated with the first. Idempotent; safe
+ * to run from several nodes at once (each step re-checks under the migration lock). A no-op
+ * without the citus extension.
+ */
+export async function distributeTables(db: Db): Promise<CitusLayout> {
+  const layout: CitusLayout = { reference: [], distributed: [] };
+  if (!(await citusInstalled(db))) return layout;
+  await assertNotCitusWorker(db);
+  const reference = new Set<string>(REFERENCE_TABLES);
+  const all = await tables(db);
+  const missingColumn = all.filter((t) => !reference.has(t.name) && !t.has_instance_id).map((t) => t.name);
+  if (missingColumn.length > 0) throw new Error(`cannot distribute by instance_id: ${missingColumn.join(', ')} has no instance_id column`);
+
+  for (const name of REFERENCE_TABLES) {
+    if (!all.some((t) => t.name === name)) continue;
+    const made = await db.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock($1)', [LAYOUT_LOCK_KEY]);
+      const now = (await tables(tx)).find((t) => t.name === name);
+      if (!now || now.partmethod !== null) return false;
+      await tx.query('select create_reference_table($1::regclass)', [name]);
+      return true;
+    });
+    if (made) layout.reference.push(name);
+  }
+
+  for (const t of all.filter((x) => !reference.has(x.name))) {
+    const made = await db.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock($1)', [LAYOUT_LOCK_KEY]);
+      const now = await tables(tx);
+      const row = now.find((x) => x.name === t.name);
+      if (!row || row.partmethod !== null) return false;
+      // Colocated with a tenant table already distributed, so joins and transactions of one
+      // instance stay on one node; the first one takes Citus's default colocation group.
+      const anchor = now.find((x) => x.partmethod === 'h' && x.dist_column === DISTRIBUTION_COLUMN && !reference.has(x.name));
+      await tx.query('select create_distributed_table($1::regclass, $2, colocate_with => $3)', [t.name, DISTRIBUTION_COLUMN, anchor?.name ?? 'default']);
+      return true;
+    });
+    if (made) layout.distributed.push(t.name);
+  }
+  return layout;
+}
+
+/** Each table of the schema and how Citus holds it ('distributed', 'reference' or 'local'); [] without Citus. */
+export async function citusTableKinds(sql: Sql): Promise<Array<{ table: string; kind: 'distributed' | 'reference' | 'local' }>> {
+  if (!(await citusInstalled(sql))) return [];
+  return (await tables(sql)).map((t) => ({
+    table: t.name,
+    kind: t.partmethod === 'h' ? 'distributed' : t.partmethod === 'n' ? 'reference' : 'local',
+  }));
+}
