@@ -25,11 +25,6 @@ const LOCKING = /\bfor\s+(no\s+key\s+)?(update|share|key\s+share)\b/i;
 /** A condition on the instance: `instance_id = $n` or, on the instances table, `id = $n`. */
 const NAMES_INSTANCE = /\binstance_id\s*=\s*\$\d+|\bfrom\s+instances\s+where\s+id\s*=\s*\$\d+/i;
 
-/**
- * Statements known to break the rule, by a phrase of their text. The worker's queue claim spans
- * every instance; the per-instance claim is another part of issue 15 (it replaces this one).
- */
-const KNOWN: string[] = [];
 
 export function unscopedLocks(root: string): Array<{ file: string; sql: string }> {
   const found: Array<{ file: string; sql: string }> = [];
@@ -38,7 +33,6 @@ export function unscopedLocks(root: string): Array<{ file: string; sql: string }
       // Row locks belong to SELECT; a literal without one is prose (a comment's `for update`).
       if (!LOCKING.test(lit) || !/\bselect\b/i.test(lit) || NAMES_INSTANCE.test(lit)) continue;
       const sql = lit.replace(/\s+/g, ' ');
-      if (KNOWN.some((k) => sql.includes(k))) continue;
       found.push({ file: path.relative(root, file), sql });
     }
   }
