@@ -10,7 +10,7 @@ export interface OpenRequest {
 
 export type Request =
   /** One statement; s = the transaction session it belongs to (0 = autocommit). */
-  | { op: 'query'; id: number; s: number; text: string; params: unknown[] | undefined }
+  | { op: 'query'; id: number; s: number; text: string; params: unknown[] | undefined; name?: string | undefined }
   | { op: 'exec'; id: number; s: number; text: string }
   /** Opens session s: answered once its transaction has begun (after every earlier request). */
   | { op: 'begin'; id: number; s: number }
@@ -55,4 +55,27 @@ export function fromWireError(wire: WireError): Error {
   error.name = wire.name;
   Object.assign(error, wire.fields);
   return error;
+}
+
+/**
+ * A parameter as PostgreSQL text, the way `pg` sends it without knowing the type: null stays
+ * null, a Date is ISO-8601, an array is an array literal, an object is JSON, anything else its
+ * string form.
+ */
+export function encodeParam(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return arrayLiteral(value);
+  if (ArrayBuffer.isView(value)) return '\\x' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function arrayLiteral(items: unknown[]): string {
+  return '{' + items.map((item) => {
+    if (item === null || item === undefined) return 'NULL';
+    if (Array.isArray(item)) return arrayLiteral(item);
+    const text = encodeParam(item)!;
+    return '"' + text.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+  }).join(',') + '}';
 }

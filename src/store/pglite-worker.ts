@@ -3,8 +3,8 @@
 // PGlite is one session: requests run one at a time in arrival order, and while a transaction
 // session is open only that session's requests run; the others wait here, in order.
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { toWireError, type Answer, type OpenRequest, type Ready, type Request } from './pglite-protocol.js';
+import { PGlite, parse, protocol, type Transaction } from '@electric-sql/pglite';
+import { encodeParam, toWireError, type Answer, type OpenRequest, type Ready, type Request } from './pglite-protocol.js';
 
 if (!parentPort) throw new Error('pglite-worker.ts runs as a worker thread (see pglite.ts)');
 const port = parentPort;
@@ -46,11 +46,53 @@ function fail(id: number, error: unknown): void {
 
 type Conn = Pick<PGlite, 'query' | 'exec'> | Transaction;
 
-async function run(conn: Conn, request: Request & { op: 'query' | 'exec' }): Promise<void> {
+const { serialize } = protocol;
+/** Named statements this session has prepared: name → text (a name is one statement's shape). */
+const prepared = new Map<string, string>();
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * One statement in one call into PostgreSQL (Parse, Bind, Describe, Execute, Sync in one
+ * message), where PGlite's query() makes six calls and parses the text every time. A named
+ * statement is parsed and planned once per session and then only bound and run. Parameters are
+ * sent as text the way `pg` sends them (pglite-protocol.ts encodeParam), so both stores read the
+ * same values the same way.
+ */
+async function fastQuery(pg: PGlite, text: string, params: unknown[] | undefined, name: string | undefined): Promise<unknown[]> {
+  const values = params ? params.map(encodeParam) : [];
+  let statement = '';
+  const parts: Uint8Array[] = [];
+  if (name !== undefined && prepared.get(name) === text) {
+    statement = name;
+  } else if (name !== undefined && !prepared.has(name)) {
+    // Prepare it on its own first: whether a combined message's Parse took effect is unknown when it fails.
+    await pg.execProtocolStream(concat([serialize.parse({ name, text }), serialize.sync()]), { syncToFs: false });
+    prepared.set(name, text);
+    statement = name;
+  } else {
+    parts.push(serialize.parse({ text }));
+  }
+  parts.push(serialize.bind({ statement, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync());
+  const messages = await pg.execProtocolStream(concat(parts), { syncToFs: false });
+  return parse.parseResults(messages, pg.parsers)[0]?.rows ?? [];
+}
+
+async function run(pg: PGlite, conn: Conn, request: Request & { op: 'query' | 'exec' }): Promise<void> {
   try {
     if (request.op === 'query') {
-      const result = await conn.query(request.text, request.params);
-      answer({ id: request.id, ok: true, rows: result.rows });
+      const rows = await fastQuery(pg, request.text, request.params, request.name);
+      answer({ id: request.id, ok: true, rows });
     } else {
       await conn.exec(request.text);
       answer({ id: request.id, ok: true });
@@ -79,7 +121,7 @@ async function runSession(pg: PGlite, begin: Request & { op: 'begin' }): Promise
           if (!request.commit) await tx.rollback();
           return;
         }
-        if (request.op === 'query' || request.op === 'exec') await run(tx, request);
+        if (request.op === 'query' || request.op === 'exec') await run(pg, tx, request);
         else fail(request.id, new Error(`${request.op} is not allowed inside a transaction`));
       }
     });
@@ -98,7 +140,7 @@ async function serve(pg: PGlite): Promise<void> {
     switch (request.op) {
       case 'query':
       case 'exec':
-        await run(pg, request);
+        await run(pg, pg, request);
         break;
       case 'begin':
         await runSession(pg, request);

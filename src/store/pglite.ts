@@ -50,9 +50,9 @@ class PgliteWorker {
 function sessionSql(conn: PgliteWorker, s: number, isOpen: () => boolean): Sql {
   const closed = () => Promise.reject(new Error('Transaction is closed'));
   return {
-    async query<R>(text: string, params?: readonly unknown[]): Promise<R[]> {
+    async query<R>(text: string, params?: readonly unknown[], name?: string): Promise<R[]> {
       if (!isOpen()) return closed();
-      const a = await conn.call({ op: 'query', s, text, params: params as unknown[] | undefined });
+      const a = await conn.call({ op: 'query', s, text, params: params as unknown[] | undefined, name });
       return a.rows as R[];
     },
     async exec(text: string): Promise<void> {
