@@ -10,6 +10,9 @@ import { fromWireError, type Answer, type OpenRequest, type Ready, type Request,
 import { MAX_TRANSACTION_ATTEMPTS, isRetryable, retryDelayMs } from './sqlstate.js';
 
 type Ok = Extract<Answer, { ok: true }>;
+
+/** A close that takes longer (a checkpoint stuck on a vanished folder) ends the thread anyway; the next start recovers from the WAL. */
+const CLOSE_WAIT_MS = 30_000;
 type Unsent<R> = R extends unknown ? Omit<R, 'id'> : never;
 
 class PgliteWorker {
@@ -126,9 +129,16 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
       }
     },
     async close() {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await conn.call({ op: 'close', s: 0 });
+        await Promise.race([
+          conn.call({ op: 'close', s: 0 }),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`the embedded store did not close within ${CLOSE_WAIT_MS} ms`)), CLOSE_WAIT_MS);
+          }),
+        ]);
       } finally {
+        clearTimeout(timer);
         conn.stop(new Error('the embedded store is closed'));
         await conn.worker.terminate();
       }

@@ -1,0 +1,52 @@
+// The messages between the embedded store's handle (pglite.ts, on the caller's thread) and the
+// worker thread that owns PGlite (pglite-worker.ts). Kept compact: a request is an op, an id to
+// answer, a session (0 = none) and the statement; an answer carries rows or an error.
+export function toWireError(error) {
+    if (error instanceof Error) {
+        const fields = {};
+        for (const [k, v] of Object.entries(error)) {
+            // query parameters may hold personal data and are not needed above the store
+            if (k === 'params' || k === 'queryOptions')
+                continue;
+            if (v === undefined || typeof v === 'function')
+                continue;
+            fields[k] = v;
+        }
+        return { message: error.message, name: error.name, fields };
+    }
+    return { message: String(error), name: 'Error', fields: {} };
+}
+export function fromWireError(wire) {
+    const error = new Error(wire.message);
+    error.name = wire.name;
+    Object.assign(error, wire.fields);
+    return error;
+}
+/**
+ * A parameter as PostgreSQL text, the way `pg` sends it without knowing the type: null stays
+ * null, a Date is ISO-8601, an array is an array literal, an object is JSON, anything else its
+ * string form.
+ */
+export function encodeParam(value) {
+    if (value === null || value === undefined)
+        return null;
+    if (value instanceof Date)
+        return value.toISOString();
+    if (Array.isArray(value))
+        return arrayLiteral(value);
+    if (ArrayBuffer.isView(value))
+        return '\\x' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+    if (typeof value === 'object')
+        return JSON.stringify(value);
+    return String(value);
+}
+function arrayLiteral(items) {
+    return '{' + items.map((item) => {
+        if (item === null || item === undefined)
+            return 'NULL';
+        if (Array.isArray(item))
+            return arrayLiteral(item);
+        const text = encodeParam(item);
+        return '"' + text.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+    }).join(',') + '}';
+}

@@ -1,0 +1,147 @@
+// The embedded store: PGlite (PostgreSQL compiled to WebAssembly) in a data folder, run by a
+// worker thread that owns it (pglite-worker.ts), so the database's CPU work and the HTTP work
+// run on two cores at once. PGlite is one session: the worker runs requests one at a time in
+// arrival order, and a transaction is a session this handle holds, during which only that
+// session's statements run (never a manual BEGIN, which would capture other callers' statements).
+// A statement is acknowledged only after PGlite ran it, so a crash keeps what it kept before.
+import { Worker } from 'node:worker_threads';
+import { fromWireError } from './pglite-protocol.js';
+import { MAX_TRANSACTION_ATTEMPTS, isRetryable, retryDelayMs } from './sqlstate.js';
+class PgliteWorker {
+    worker;
+    #nextId = 1;
+    #waiting = new Map();
+    #dead;
+    constructor(worker) {
+        this.worker = worker;
+        worker.on('message', (a) => {
+            const w = this.#waiting.get(a.id);
+            if (!w)
+                return;
+            this.#waiting.delete(a.id);
+            // An idle store does not keep the process alive (as PGlite on the main thread did not).
+            if (this.#waiting.size === 0)
+                worker.unref();
+            if (a.ok)
+                w.resolve(a);
+            else
+                w.reject(fromWireError(a.error));
+        });
+    }
+    /** The worker stopped (a fault, or closed): every waiting and later request fails with this. */
+    stop(reason) {
+        this.#dead ??= reason;
+        for (const w of this.#waiting.values())
+            w.reject(this.#dead);
+        this.#waiting.clear();
+    }
+    call(request) {
+        if (this.#dead)
+            return Promise.reject(this.#dead);
+        const id = this.#nextId++;
+        return new Promise((resolve, reject) => {
+            this.#waiting.set(id, { resolve, reject });
+            if (this.#waiting.size === 1)
+                this.worker.ref();
+            this.worker.postMessage({ ...request, id });
+        });
+    }
+}
+function sessionSql(conn, s, isOpen) {
+    const closed = () => Promise.reject(new Error('Transaction is closed'));
+    return {
+        async query(text, params, name) {
+            if (!isOpen())
+                return closed();
+            const a = await conn.call({ op: 'query', s, text, params: params, name });
+            return a.rows;
+        },
+        async exec(text) {
+            if (!isOpen())
+                return closed();
+            await conn.call({ op: 'exec', s, text });
+        },
+    };
+}
+function spawn(dataDir, loadDataDir) {
+    const workerData = loadDataDir ? { dataDir, loadDataDir } : { dataDir };
+    const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), {
+        workerData,
+        transferList: loadDataDir ? [loadDataDir] : [],
+    });
+    return new Promise((resolve, reject) => {
+        let conn;
+        worker.once('message', (ready) => {
+            if (ready.error) {
+                void worker.terminate();
+                reject(fromWireError(ready.error));
+                return;
+            }
+            conn = new PgliteWorker(worker);
+            worker.unref();
+            resolve(conn);
+        });
+        worker.on('error', (error) => {
+            if (conn)
+                conn.stop(new Error(`the embedded store stopped: ${error.message}`, { cause: error }));
+            else
+                reject(error);
+        });
+        worker.on('exit', (code) => {
+            const error = new Error(`the embedded store stopped (its thread exited with code ${code})`);
+            if (conn)
+                conn.stop(error);
+            else
+                reject(error);
+        });
+    });
+}
+/** dataDir undefined = in memory (tests). loadDataDir = a tarball made by dump() (test templates, pre-migrated images). */
+export async function openPglite(dataDir, loadDataDir) {
+    const conn = await spawn(dataDir, loadDataDir ? await loadDataDir.arrayBuffer() : undefined);
+    let nextSession = 1;
+    const base = sessionSql(conn, 0, () => true);
+    return {
+        kind: 'pglite',
+        query: base.query,
+        exec: base.exec,
+        async transaction(fn) {
+            for (let attempt = 1;; attempt++) {
+                const s = nextSession++;
+                await conn.call({ op: 'begin', s });
+                let open = true;
+                try {
+                    const result = await fn(sessionSql(conn, s, () => open));
+                    open = false;
+                    await conn.call({ op: 'end', s, commit: true });
+                    return result;
+                }
+                catch (error) {
+                    if (open) {
+                        open = false;
+                        // The worker rolls back; a failure here means it is gone, and the error that matters is fn's.
+                        await conn.call({ op: 'end', s, commit: false }).catch(() => { });
+                    }
+                    if (attempt < MAX_TRANSACTION_ATTEMPTS && isRetryable(error)) {
+                        await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
+                        continue;
+                    }
+                    throw error;
+                }
+            }
+        },
+        async close() {
+            try {
+                await conn.call({ op: 'close', s: 0 });
+            }
+            finally {
+                conn.stop(new Error('the embedded store is closed'));
+                await conn.worker.terminate();
+            }
+        },
+        async dump() {
+            const a = await conn.call({ op: 'dump', s: 0 });
+            return new Blob([a.dump]);
+        },
+    };
+}
