@@ -17,6 +17,7 @@ import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
 import { activityRoutes } from './routes/v1/activities.js';
 import { recordRoutes } from './routes/v1/records.js';
 import { recordLifecycleRoutes } from './routes/v1/record-lifecycle.js';
+import { exportRoutes } from './routes/v1/export.js';
 import { AccountActivityInput, AccountActivityResult, ActivityEvent, Filter, Location, PersonActivityInput, PersonActivityResult, RecordSchema } from './schemas/activities.js';
 import { CustomActivity } from './schemas/definitions.js';
 import { ErrorBody, RateLimitBody } from './schemas/common.js';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(activityRoutes(deps));
     await v1.register(recordRoutes({ ...deps, db: deps.readDb ?? deps.db }));
     await v1.register(recordLifecycleRoutes(deps));
+    await v1.register(exportRoutes({ ...deps, db: deps.readDb ?? deps.db }));
   }, { prefix: '/v1' });
 
   return app;

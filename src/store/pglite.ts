@@ -1,42 +1,151 @@
-// The embedded store: PGlite (PostgreSQL compiled to WebAssembly) in a data folder. It is one
-// session behind a lock, so concurrent callers queue; transactions go through its transaction()
-// API, never a manual BEGIN, which would capture other callers' statements.
-import { PGlite } from '@electric-sql/pglite';
+// The embedded store: PGlite (PostgreSQL compiled to WebAssembly) in a data folder, run by a
+// worker thread that owns it (pglite-worker.ts), so the database's CPU work and the HTTP work
+// run on two cores at once. PGlite is one session: the worker runs requests one at a time in
+// arrival order, and a transaction is a session this handle holds, during which only that
+// session's statements run (never a manual BEGIN, which would capture other callers' statements).
+// A statement is acknowledged only after PGlite ran it, so a crash keeps what it kept before.
+import { Worker } from 'node:worker_threads';
 import type { Db, Sql } from './db.js';
+import { fromWireError, type Answer, type OpenRequest, type Ready, type Request, type WireError } from './pglite-protocol.js';
+import { MAX_TRANSACTION_ATTEMPTS, isRetryable, retryDelayMs } from './sqlstate.js';
 
-interface PGliteLike {
-  query<R>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
-  exec(text: string): Promise<unknown>;
+type Ok = Extract<Answer, { ok: true }>;
+
+/** A close that takes longer (a checkpoint stuck on a vanished folder) ends the thread anyway; the next start recovers from the WAL. */
+const CLOSE_WAIT_MS = 30_000;
+type Unsent<R> = R extends unknown ? Omit<R, 'id'> : never;
+
+class PgliteWorker {
+  #nextId = 1;
+  #waiting = new Map<number, { resolve: (a: Ok) => void; reject: (e: Error) => void }>();
+  #dead: Error | undefined;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (a: Answer) => {
+      const w = this.#waiting.get(a.id);
+      if (!w) return;
+      this.#waiting.delete(a.id);
+      // An idle store does not keep the process alive (as PGlite on the main thread did not).
+      if (this.#waiting.size === 0) worker.unref();
+      if (a.ok) w.resolve(a);
+      else w.reject(fromWireError(a.error));
+    });
+  }
+
+  /** The worker stopped (a fault, or closed): every waiting and later request fails with this. */
+  stop(reason: Error): void {
+    this.#dead ??= reason;
+    for (const w of this.#waiting.values()) w.reject(this.#dead);
+    this.#waiting.clear();
+  }
+
+  call(request: Unsent<Request>): Promise<Ok> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    const id = this.#nextId++;
+    return new Promise<Ok>((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      if (this.#waiting.size === 1) this.worker.ref();
+      this.worker.postMessage({ ...request, id });
+    });
+  }
 }
 
-function wrap(conn: PGliteLike): Sql {
+function sessionSql(conn: PgliteWorker, s: number, isOpen: () => boolean): Sql {
+  const closed = () => Promise.reject(new Error('Transaction is closed'));
   return {
-    async query<R>(text: string, params?: readonly unknown[]): Promise<R[]> {
-      const result = await conn.query<R>(text, params as unknown[] | undefined);
-      return result.rows;
+    async query<R>(text: string, params?: readonly unknown[], name?: string): Promise<R[]> {
+      if (!isOpen()) return closed();
+      const a = await conn.call({ op: 'query', s, text, params: params as unknown[] | undefined, name });
+      return a.rows as R[];
     },
     async exec(text: string): Promise<void> {
-      await conn.exec(text);
+      if (!isOpen()) return closed();
+      await conn.call({ op: 'exec', s, text });
     },
   };
 }
 
-/** dataDir undefined = in memory (tests). loadDataDir = a tarball made by dumpDataDir (test templates). */
+function spawn(dataDir: string | undefined, loadDataDir: ArrayBuffer | undefined): Promise<PgliteWorker> {
+  const workerData: OpenRequest = loadDataDir ? { dataDir, loadDataDir } : { dataDir };
+  const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), {
+    workerData,
+    transferList: loadDataDir ? [loadDataDir] : [],
+  });
+  return new Promise((resolve, reject) => {
+    let conn: PgliteWorker | undefined;
+    worker.once('message', (ready: Ready) => {
+      if (ready.error) {
+        void worker.terminate();
+        reject(fromWireError(ready.error as WireError));
+        return;
+      }
+      conn = new PgliteWorker(worker);
+      worker.unref();
+      resolve(conn);
+    });
+    worker.on('error', (error) => {
+      if (conn) conn.stop(new Error(`the embedded store stopped: ${error.message}`, { cause: error }));
+      else reject(error);
+    });
+    worker.on('exit', (code) => {
+      const error = new Error(`the embedded store stopped (its thread exited with code ${code})`);
+      if (conn) conn.stop(error);
+      else reject(error);
+    });
+  });
+}
+
+/** dataDir undefined = in memory (tests). loadDataDir = a tarball made by dump() (test templates, pre-migrated images). */
 export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Db & { dump(): Promise<Blob> }> {
-  const pg = await PGlite.create(dataDir ?? 'memory://', loadDataDir ? { loadDataDir } : {});
-  const base = wrap(pg);
+  const conn = await spawn(dataDir, loadDataDir ? await loadDataDir.arrayBuffer() : undefined);
+  let nextSession = 1;
+  const base = sessionSql(conn, 0, () => true);
   return {
     kind: 'pglite',
     query: base.query,
     exec: base.exec,
-    transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      return pg.transaction((tx) => fn(wrap(tx)));
+    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        const s = nextSession++;
+        await conn.call({ op: 'begin', s });
+        let open = true;
+        try {
+          const result = await fn(sessionSql(conn, s, () => open));
+          open = false;
+          await conn.call({ op: 'end', s, commit: true });
+          return result;
+        } catch (error) {
+          if (open) {
+            open = false;
+            // The worker rolls back; a failure here means it is gone, and the error that matters is fn's.
+            await conn.call({ op: 'end', s, commit: false }).catch(() => {});
+          }
+          if (attempt < MAX_TRANSACTION_ATTEMPTS && isRetryable(error)) {
+            await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
+            continue;
+          }
+          throw error;
+        }
+      }
     },
     async close() {
-      await pg.close();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          conn.call({ op: 'close', s: 0 }),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`the embedded store did not close within ${CLOSE_WAIT_MS} ms`)), CLOSE_WAIT_MS);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+        conn.stop(new Error('the embedded store is closed'));
+        await conn.worker.terminate();
+      }
     },
     async dump() {
-      return pg.dumpDataDir('none');
+      const a = await conn.call({ op: 'dump', s: 0 });
+      return new Blob([a.dump!]);
     },
   };
 }

@@ -406,6 +406,74 @@ export type ModifyDefinitionBody = {
   retention_days?: number;
 };
 
+/** src/http/schemas/export.ts: ExportAccountEventsBody */
+export type ExportAccountEventsBody = {
+  /** The next_cursor of the last line of a previous answer: continue after it */
+  cursor?: string;
+  /** Events in this answer: 1..100000, default 10000 */
+  limit?: number;
+  /** Only these activity field IDs (act:cm:<name>) */
+  activities?: Array<string>;
+  /** Only this account's events */
+  account_id?: string;
+};
+
+/** src/http/schemas/export.ts: ExportEnd. The last line of every whole answer */
+export type ExportEnd = {
+  /** Pass it back as cursor for the next events; null: there are no more */
+  next_cursor: string | null;
+  /** Events in this answer */
+  exported: number;
+};
+
+/** src/http/schemas/export.ts: ExportPersonEventsBody */
+export type ExportPersonEventsBody = {
+  /** The next_cursor of the last line of a previous answer: continue after it */
+  cursor?: string;
+  /** Events in this answer: 1..100000, default 10000 */
+  limit?: number;
+  /** Only these activity field IDs (act:cm:<name>) */
+  activities?: Array<string>;
+  /** Only this person's events */
+  person_id?: string;
+};
+
+/** src/http/schemas/export.ts: ExportedAccountEvent */
+export type ExportedAccountEvent = {
+  account_id: string;
+  /** The event id; lines come in id order */
+  id: string;
+  /** act:cm:<name> */
+  field_id: string;
+  attr: {
+    [key: string]: unknown;
+  };
+  created_at: string;
+  location?: unknown;
+  key?: string;
+  render_cmds: Array<{
+    content: string;
+  }>;
+};
+
+/** src/http/schemas/export.ts: ExportedPersonEvent */
+export type ExportedPersonEvent = {
+  person_id: string;
+  /** The event id; lines come in id order */
+  id: string;
+  /** act:cm:<name> */
+  field_id: string;
+  attr: {
+    [key: string]: unknown;
+  };
+  created_at: string;
+  location?: unknown;
+  key?: string;
+  render_cmds: Array<{
+    content: string;
+  }>;
+};
+
 /** Every route in the OpenAPI document, by "METHOD /path": its JSON body and its 200 response. */
 export interface Operations {
   /** Delete archived accounts with their events, for good */
@@ -454,6 +522,20 @@ export interface Operations {
     response: {
       activities: Array<AccountActivityResult>;
     };
+  };
+  /** Export accounts' activity events (NDJSON, streamed) */
+  "POST /v1/accounts/activities/export": {
+    body: {
+      /** The next_cursor of the last line of a previous answer: continue after it */
+      cursor?: string;
+      /** Events in this answer: 1..100000, default 10000 */
+      limit?: number;
+      /** Only these activity field IDs (act:cm:<name>) */
+      activities?: Array<string>;
+      /** Only this account's events */
+      account_id?: string;
+    };
+    response: unknown;
   };
   /** List accounts */
   "POST /v1/accounts/get": {
@@ -532,6 +614,20 @@ export interface Operations {
       /** Requests still waiting in the queue */
       queued_requests: number;
     };
+  };
+  /** Export persons' activity events (NDJSON, streamed) */
+  "POST /v1/activities/export": {
+    body: {
+      /** The next_cursor of the last line of a previous answer: continue after it */
+      cursor?: string;
+      /** Events in this answer: 1..100000, default 10000 */
+      limit?: number;
+      /** Only these activity field IDs (act:cm:<name>) */
+      activities?: Array<string>;
+      /** Only this person's events */
+      person_id?: string;
+    };
+    response: unknown;
   };
   /** Create a custom activity definition */
   "POST /v1/definitions/activity/create": {

@@ -1,0 +1,81 @@
+// The messages between the embedded store's handle (pglite.ts, on the caller's thread) and the
+// worker thread that owns PGlite (pglite-worker.ts). Kept compact: a request is an op, an id to
+// answer, a session (0 = none) and the statement; an answer carries rows or an error.
+
+export interface OpenRequest {
+  dataDir: string | undefined;
+  /** A data-folder tarball to load (transferred, not copied). */
+  loadDataDir?: ArrayBuffer;
+}
+
+export type Request =
+  /** One statement; s = the transaction session it belongs to (0 = autocommit). */
+  | { op: 'query'; id: number; s: number; text: string; params: unknown[] | undefined; name?: string | undefined }
+  | { op: 'exec'; id: number; s: number; text: string }
+  /** Opens session s: answered once its transaction has begun (after every earlier request). */
+  | { op: 'begin'; id: number; s: number }
+  /** Ends session s: commit or roll back. */
+  | { op: 'end'; id: number; s: number; commit: boolean }
+  | { op: 'dump'; id: number; s: 0 }
+  | { op: 'close'; id: number; s: 0 };
+
+/** An error as it crosses the thread: its message and its own fields (code, detail, ...). */
+export interface WireError {
+  message: string;
+  name: string;
+  fields: Record<string, unknown>;
+}
+
+export type Answer =
+  | { id: number; ok: true; rows?: unknown[]; dump?: ArrayBuffer }
+  | { id: number; ok: false; error: WireError };
+
+/** The first message of the worker: open (null error) or the reason it could not. */
+export interface Ready {
+  ready: true;
+  error: WireError | null;
+}
+
+export function toWireError(error: unknown): WireError {
+  if (error instanceof Error) {
+    const fields: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(error)) {
+      // query parameters may hold personal data and are not needed above the store
+      if (k === 'params' || k === 'queryOptions') continue;
+      if (v === undefined || typeof v === 'function') continue;
+      fields[k] = v;
+    }
+    return { message: error.message, name: error.name, fields };
+  }
+  return { message: String(error), name: 'Error', fields: {} };
+}
+
+export function fromWireError(wire: WireError): Error {
+  const error = new Error(wire.message);
+  error.name = wire.name;
+  Object.assign(error, wire.fields);
+  return error;
+}
+
+/**
+ * A parameter as PostgreSQL text, the way `pg` sends it without knowing the type: null stays
+ * null, a Date is ISO-8601, an array is an array literal, an object is JSON, anything else its
+ * string form.
+ */
+export function encodeParam(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return arrayLiteral(value);
+  if (ArrayBuffer.isView(value)) return '\\x' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function arrayLiteral(items: unknown[]): string {
+  return '{' + items.map((item) => {
+    if (item === null || item === undefined) return 'NULL';
+    if (Array.isArray(item)) return arrayLiteral(item);
+    const text = encodeParam(item)!;
+    return '"' + text.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+  }).join(',') + '}';
+}

@@ -1,0 +1,186 @@
+// The worker thread that owns the embedded store's PGlite, so that the database's work (which is
+// CPU in WebAssembly) runs beside the HTTP work on another core instead of taking turns with it.
+// PGlite is one session: requests run one at a time in arrival order, and while a transaction
+// session is open only that session's requests run; the others wait here, in order.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite, parse, protocol, type Transaction } from '@electric-sql/pglite';
+import { encodeParam, toWireError, type Answer, type OpenRequest, type Ready, type Request } from './pglite-protocol.js';
+
+if (!parentPort) throw new Error('pglite-worker.ts runs as a worker thread (see pglite.ts)');
+const port = parentPort;
+
+/** Autocommit requests, session openings, dump and close, in arrival order. */
+const main: Request[] = [];
+/** Requests of open sessions, by session. */
+const sessions = new Map<number, Request[]>();
+let wake: (() => void) | undefined;
+
+port.on('message', (request: Request) => {
+  if (request.s !== 0 && request.op !== 'begin') {
+    let queue = sessions.get(request.s);
+    if (!queue) sessions.set(request.s, (queue = []));
+    queue.push(request);
+  } else {
+    main.push(request);
+  }
+  const w = wake;
+  wake = undefined;
+  w?.();
+});
+
+async function next(queue: () => Request[]): Promise<Request> {
+  for (;;) {
+    const request = queue().shift();
+    if (request) return request;
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+}
+
+function answer(message: Answer, transfer?: ArrayBuffer[]): void {
+  port.postMessage(message, transfer);
+}
+
+function fail(id: number, error: unknown): void {
+  answer({ id, ok: false, error: toWireError(error) });
+}
+
+type Conn = Pick<PGlite, 'query' | 'exec'> | Transaction;
+
+const { serialize } = protocol;
+/** Named statements this session has prepared: name → text (a name is one statement's shape). */
+const prepared = new Map<string, string>();
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * One statement in one call into PostgreSQL (Parse, Bind, Describe, Execute, Sync in one
+ * message), where PGlite's query() makes six calls and parses the text every time. A named
+ * statement is parsed and planned once per session and then only bound and run. Parameters are
+ * sent as text the way `pg` sends them (pglite-protocol.ts encodeParam), so both stores read the
+ * same values the same way.
+ */
+async function fastQuery(pg: PGlite, text: string, params: unknown[] | undefined, name: string | undefined): Promise<unknown[]> {
+  const values = params ? params.map(encodeParam) : [];
+  let statement = '';
+  const parts: Uint8Array[] = [];
+  if (name !== undefined && prepared.get(name) === text) {
+    statement = name;
+  } else if (name !== undefined && !prepared.has(name)) {
+    // Prepare it on its own first: whether a combined message's Parse took effect is unknown when it fails.
+    await pg.execProtocolStream(concat([serialize.parse({ name, text }), serialize.sync()]), { syncToFs: false });
+    prepared.set(name, text);
+    statement = name;
+  } else {
+    parts.push(serialize.parse({ text }));
+  }
+  parts.push(serialize.bind({ statement, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync());
+  const messages = await pg.execProtocolStream(concat(parts), { syncToFs: false });
+  return parse.parseResults(messages, pg.parsers)[0]?.rows ?? [];
+}
+
+async function run(pg: PGlite, conn: Conn, request: Request & { op: 'query' | 'exec' }): Promise<void> {
+  try {
+    if (request.op === 'query') {
+      const rows = await fastQuery(pg, request.text, request.params, request.name);
+      answer({ id: request.id, ok: true, rows });
+    } else {
+      await conn.exec(request.text);
+      answer({ id: request.id, ok: true });
+    }
+  } catch (error) {
+    fail(request.id, error);
+  }
+}
+
+async function runSession(pg: PGlite, begin: Request & { op: 'begin' }): Promise<void> {
+  let began = false;
+  let end: (Request & { op: 'end' }) | undefined;
+  const queue = () => {
+    let q = sessions.get(begin.s);
+    if (!q) sessions.set(begin.s, (q = []));
+    return q;
+  };
+  try {
+    await pg.transaction(async (tx) => {
+      began = true;
+      answer({ id: begin.id, ok: true });
+      for (;;) {
+        const request = await next(queue);
+        if (request.op === 'end') {
+          end = request;
+          if (!request.commit) await tx.rollback();
+          return;
+        }
+        if (request.op === 'query' || request.op === 'exec') await run(pg, tx, request);
+        else fail(request.id, new Error(`${request.op} is not allowed inside a transaction`));
+      }
+    });
+    if (end) answer({ id: end.id, ok: true });
+  } catch (error) {
+    if (!began) fail(begin.id, error);
+    else if (end) fail(end.id, error);
+  } finally {
+    sessions.delete(begin.s);
+  }
+}
+
+async function serve(pg: PGlite): Promise<void> {
+  for (;;) {
+    const request = await next(() => main);
+    switch (request.op) {
+      case 'query':
+      case 'exec':
+        await run(pg, pg, request);
+        break;
+      case 'begin':
+        await runSession(pg, request);
+        break;
+      case 'dump':
+        try {
+          const blob = await pg.dumpDataDir('none');
+          const buffer = await blob.arrayBuffer();
+          answer({ id: request.id, ok: true, dump: buffer }, [buffer]);
+        } catch (error) {
+          fail(request.id, error);
+        }
+        break;
+      case 'close':
+        try {
+          await pg.close();
+          answer({ id: request.id, ok: true });
+        } catch (error) {
+          fail(request.id, error);
+        }
+        return;
+      case 'end':
+        fail(request.id, new Error(`session ${request.s} is not open`));
+        break;
+    }
+  }
+}
+
+async function start(): Promise<void> {
+  const { dataDir, loadDataDir } = workerData as OpenRequest;
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create(dataDir ?? 'memory://', loadDataDir ? { loadDataDir: new Blob([loadDataDir]) } : {});
+  } catch (error) {
+    port.postMessage({ ready: true, error: toWireError(error) } satisfies Ready);
+    return;
+  }
+  port.postMessage({ ready: true, error: null } satisfies Ready);
+  await serve(pg);
+  port.close();
+}
+
+void start();
