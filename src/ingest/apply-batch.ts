@@ -181,7 +181,7 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
   // Released values first (a record whose key value changed), then every write in one statement.
   await releaseIdentities(tx, instanceId, kind, plan.releases);
   const activate = plan.activated.filter((name) => batch.some((b) => b.activity.definition.name === name && b.activity.definition.state !== 'active'));
-  await writeBatch(tx, instanceId, kind, { claims: plan.claims, records: plan.records, events: plan.events, activate });
+  await writeBatch(tx, instanceId, kind, { claims: plan.claims, records: plan.records, events: plan.events, activate, now: ctx.now });
   return [...failures, ...plan.outcomes];
 }
 

@@ -52,6 +52,8 @@ export interface IngestSettings {
   feed?: ActivityFeed;
   /** The request's X-Request-Id, carried into the queue and the feed. */
   requestId?: string;
+  /** "Now" for this request (the instance's clock); real time when absent. */
+  now?: Date;
 }
 
 export async function createActivities(
@@ -59,7 +61,7 @@ export async function createActivities(
 ): Promise<WireResult[]> {
   const { dailyLimit } = settings;
   const { mergeBy, strategy } = mergeDefaults(subject, auth, body);
-  const now = new Date();
+  const now = settings.now ?? new Date();
   const eventIds = newIds(body.activities.length, now);
   const items = body.activities.map((activity, index) => ({ index, eventId: eventIds[index]!, activity }));
 

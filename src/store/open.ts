@@ -38,3 +38,10 @@ export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir' |
     throw error;
   }
 }
+
+/** An embedded store in memory, migrated (the emulator's default): gone when it is closed. */
+export async function openMemoryStore(): Promise<OpenedStore> {
+  const db = await openPglite(undefined);
+  await migrate(db);
+  return { db, close: () => db.close() };
+}

@@ -27,3 +27,12 @@ export const MAX_TRANSACTION_ATTEMPTS = 5;
 export function retryDelayMs(attempt: number): number {
   return Math.random() * 5 * 2 ** attempt;
 }
+
+/** Classes of SQLSTATE that mean the data sent does not fit (22 data exception, 23 integrity). */
+const INPUT_CLASSES: ReadonlySet<string> = new Set(['22', '23']);
+
+/** The database refused the values given (not a fault of the server). */
+export function isRefusedInput(error: unknown): boolean {
+  const code = sqlStateOf(error);
+  return code !== undefined && INPUT_CLASSES.has(code.slice(0, 2));
+}

@@ -13,6 +13,8 @@ export interface BatchWrites {
   events: EventWrite[];
   /** Definitions that received their first events. */
   activate: string[];
+  /** The batch's "now" (the instance's clock): records' created/updated and events' ingested times. */
+  now?: Date;
 }
 
 export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: BatchWrites): Promise<void> {
@@ -38,8 +40,8 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
        on conflict do nothing
        returning 1
      ), new_records as (
-       insert into records (instance_id, kind, id, fields, first_seen_at, last_seen_at)
-       select $1, $2, x.id, x.fields, x.first_seen_at, x.last_seen_at
+       insert into records (instance_id, kind, id, fields, first_seen_at, last_seen_at, created_at, updated_at)
+       select $1, $2, x.id, x.fields, x.first_seen_at, x.last_seen_at, $8::timestamptz, $8::timestamptz
          from jsonb_to_recordset($4::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz)
         order by x.id
        returning 1
@@ -47,13 +49,13 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
        -- Rows the batch has locked: a plain update (no speculative insertion), HOT thanks to the
        -- table's fillfactor.
        update records r
-          set fields = x.fields, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at, updated_at = now()
+          set fields = x.fields, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at, updated_at = $8::timestamptz
          from jsonb_to_recordset($7::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz)
         where r.instance_id = $1 and r.kind = $2 and r.id = x.id
        returning 1
      ), evs as (
-       insert into activity_events as e (instance_id, id, kind, record_id, definition, created_at, key, attributes, location)
-       select $1, x.id, $2, x.record_id, x.definition, x.created_at, x.key, x.attributes, x.location
+       insert into activity_events as e (instance_id, id, kind, record_id, definition, created_at, key, attributes, location, ingested_at)
+       select $1, x.id, $2, x.record_id, x.definition, x.created_at, x.key, x.attributes, x.location, $8::timestamptz
          from jsonb_to_recordset($5::jsonb) as x(id text, record_id text, definition text, created_at timestamptz,
               key text, attributes jsonb, location jsonb)
         order by x.definition, x.key, x.created_at, x.id
@@ -71,7 +73,7 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
      select (select count(*) from claims)::integer as claims,
             (select count(*) from new_records)::integer + (select count(*) from merged_records)::integer as records,
             (select count(*) from evs)::integer as events, (select count(*) from act)::integer as activated`,
-    [instanceId, kind, JSON.stringify(claims), JSON.stringify(newRecords), JSON.stringify(events), w.activate, JSON.stringify(mergedRecords)],
+    [instanceId, kind, JSON.stringify(claims), JSON.stringify(newRecords), JSON.stringify(events), w.activate, JSON.stringify(mergedRecords), (w.now ?? new Date()).toISOString()],
     'write_batch',
   );
 }
