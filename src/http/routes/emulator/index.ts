@@ -21,7 +21,7 @@ const errors = { 400: err, 401: err };
 const security = [{ apiKey: [] }];
 
 const NewInstanceBody = Type.Object({
-  profile: Type.Optional(literals(EMULATOR_PROFILES, { description: 'Response profile of the instance' })),
+  profile: Type.Optional(Type.Unsafe<(typeof EMULATOR_PROFILES)[number]>({ type: 'string', enum: [...EMULATOR_PROFILES], description: 'Response profile of the instance' })),
   merge_by: Type.Optional(Type.Array(Type.String(), { description: 'Default person merge keys (one or two field IDs)' })),
   account_merge_by: Type.Optional(Type.Array(Type.String(), { description: 'Default account merge keys (one or two field IDs)' })),
   merge_strategy: Type.Optional(Type.Integer({ minimum: 1, maximum: 3, description: '1 append only, 2 overwrite (default), 3 ignore' })),
@@ -107,6 +107,10 @@ export async function registerEmulator(app: FastifyInstance, deps: AppDeps, emul
     // Journal entries and snapshots hold free-form JSON: serialize them as they are.
     api.setSerializerCompiler(() => (data) => JSON.stringify(data));
     api.decorateRequest('emulatorAuth', null as unknown as AuthContext);
+    // A POST or PUT without a body is an empty object (curl -X POST .../reset).
+    api.addHook('preValidation', async (request) => {
+      if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
+    });
 
     /** The instance of X-Api-Key; answers 401 itself when there is none. */
     const requireKey = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -123,7 +127,7 @@ export async function registerEmulator(app: FastifyInstance, deps: AppDeps, emul
     api.post('/instances', {
       schema: {
         tags, summary: 'Create a fresh, isolated instance', operationId: 'emulatorCreateInstance', security: [],
-        body: Type.Optional(NewInstanceBody), response: { 200: NewInstanceResponse, 400: err },
+        body: NewInstanceBody, response: { 200: NewInstanceResponse, 400: err },
       },
     }, async (request) => {
       const body = (request.body ?? {}) as Record<string, unknown> & { merge_by?: string[]; account_merge_by?: string[] };
@@ -141,7 +145,7 @@ export async function registerEmulator(app: FastifyInstance, deps: AppDeps, emul
     api.post('/reset', {
       schema: {
         tags, summary: "Empty an instance (its key's) or, with {\"all\": true}, every instance; keys stay", operationId: 'emulatorReset',
-        security, body: Type.Optional(ResetBody), response: { 200: ResetResponse, ...errors },
+        security, body: ResetBody, response: { 200: ResetResponse, ...errors },
       },
       onRequest: async (request, reply) => {
         // {"all": true} needs no key; the body is not parsed yet, so decide in preHandler.
