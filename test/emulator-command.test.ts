@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -119,4 +120,17 @@ test('emulator --help prints its options and exits without starting; bad options
   const seed = await runCli(['emulator', '--seed', '/nonexistent/seed.json'], { PORT: '0' });
   assert.equal(seed.code, 1);
   assert.equal(seed.stderr.trim(), 'activity-cdp: --seed /nonexistent/seed.json: cannot read it (ENOENT)');
+});
+
+test('emulator on a taken port says so in one line, naming --port', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as net.AddressInfo).port;
+  try {
+    const res = await runCli(['emulator', '--port', String(port)], {}, 60_000);
+    assert.equal(res.code, 1);
+    assert.equal(res.stderr.trim(), `activity-cdp: port ${port} on 127.0.0.1 is taken: choose another with --port (or PORT), or --port 0 for a free one`);
+  } finally {
+    blocker.close();
+  }
 });

@@ -114,7 +114,15 @@ export async function emulatorCommand(argv: string[]): Promise<void> {
     process.exit(0);
   }
   const { config, emulator } = loadEmulatorConfig(values);
-  const started = await startEmulatorServer(config, emulator);
+  let started: EmulatorStart;
+  try {
+    started = await startEmulatorServer(config, emulator);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new CliError(`port ${config.port} on ${config.host} is taken: choose another with --port (or PORT), or --port 0 for a free one`, 1);
+    }
+    throw error;
+  }
   installShutdown(started.server);
   const { url, apiKey } = started;
   if (emulator.json) {
