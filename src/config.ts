@@ -78,7 +78,6 @@ export function loadEmulatorConfig(flags: EmulatorFlags, env: Env = process.env)
     ...env,
     LOG_LEVEL: env['LOG_LEVEL'] || 'warn',
     EMULATOR_API: 'true',
-    WORKER_POLL_MS: env['WORKER_POLL_MS'] || '50',
     ...(flags.port !== undefined ? { PORT: flags.port } : {}),
     ...(flags.host !== undefined ? { HOST: flags.host } : {}),
   };

@@ -196,6 +196,24 @@ test('drain answers once async work is applied; the journal then holds the final
   assert.equal((await api.post('/_emulator/drain')).body.applied_requests, 0);
 });
 
+test('a sync request\'s activity backdated past 90 days is journaled queued, then with its outcome after drain', async () => {
+  const api = await emu().newInstance();
+  await define(api, definition('old', [{ name: 'plan', display_type: 'text' }], { retention_days: 365 }));
+  const created = new Date(Date.now() - 120 * 86_400_000).toISOString();
+  const res = await api.post('/v1/activities/create', { activities: [
+    { activity_id: 'act:cm:old', fields: { 'str::email': 'old@example.com' }, created },
+    { activity_id: 'act:cm:old', fields: { 'str::email': 'new@example.com' } },
+  ] });
+  assert.equal(res.status, 200, res.text);
+  assert.deepEqual(res.body.activities.map((a: any) => a.status), ['queued', 'ingested']);
+  const before = (await api.request('GET', '/_emulator/requests?limit=1')).body.requests[0];
+  assert.deepEqual(before.outcomes.map((o: any) => o.outcome).slice(1), ['created']);
+  assert.equal((await api.post('/_emulator/drain')).status, 200);
+  const after = (await api.request('GET', '/_emulator/requests?limit=1')).body.requests[0];
+  assert.deepEqual(after.outcomes.map((o: any) => o.outcome), ['created', 'created']);
+  assert.equal(after.outcomes[0].activity_id, res.body.activities[0].activity_id);
+});
+
 test('drain gives a clear 504 when queued work is not applied in time', async () => {
   const api = await emu().newInstance();
   // A row the worker may not take yet (backing off after a failure).

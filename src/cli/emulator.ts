@@ -24,7 +24,8 @@ Options (each also an environment variable):
   --profile P        docs | production-2025: how the instances answer (EMULATOR_PROFILE, default docs)
   --seed FILE        A snapshot (from GET /_emulator/snapshot) loaded into the start instances
                      (EMULATOR_SEED_FILE)
-  --data-dir DIR     Keep the store in DIR instead of memory (EMULATOR_DATA_DIR)
+  --data-dir DIR     Keep the store in DIR instead of memory (EMULATOR_DATA_DIR); give a --key
+                     too, to reach the same instance on the next start
   --json             Print the ready line as one JSON line {"url", "api_key"} (EMULATOR_JSON)
   -h, --help         This help
 

@@ -84,7 +84,7 @@ export async function createActivities(
 
   const ipLocations = await resolveIps(body.activities, settings.geoipEnabled);
   const results = await db.transaction(async (tx) => {
-    const out = await applyBatch(tx, { instanceId: auth.instanceId, subject, mergeBy, strategy, dailyLimit, now, mode: 'sync', ipLocations }, items);
+    const out = await applyBatch(tx, { instanceId: auth.instanceId, subject, mergeBy, strategy, dailyLimit, now, mode: 'sync', ipLocations, requestId: settings.requestId }, items);
     const failures = out.filter((r): r is Extract<ItemResult, { error: string }> => r.status === 'invalid' || r.status === 'rate_limited');
     if (failures.length === out.length) {
       // Nothing was taken: the request fails as a whole and the transaction writes nothing.
