@@ -134,3 +134,32 @@ test('emulator on a taken port says so in one line, naming --port', async () => 
     blocker.close();
   }
 });
+
+test('emulator --data-dir with a fixed key keeps the instance and its data across starts', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acdp-emu-'));
+  const args = ['--json', '--port', '0', '--data-dir', dir, '--key', 'kept-key-00001'];
+  try {
+    const first = startEmulatorProcess(args);
+    try {
+      const ready = JSON.parse(await first.firstLine);
+      const def = await new Client(ready.url, ready.api_key).post('/v1/definitions/activity/create', {
+        name: 'kept', icon_id: 'star-icon', track_conversion_value: false, touch: true, filterable: true, visible_in_feeds: true,
+        display_style: { type: 'activity' }, attributes: [],
+      });
+      assert.equal(def.status, 200, def.text);
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
+    const second = startEmulatorProcess(args);
+    try {
+      const ready = JSON.parse(await second.firstLine);
+      const schema = await new Client(ready.url, 'kept-key-00001').post('/v1/instance-schema/get', { namespaces: ['cm'] });
+      assert.equal(schema.status, 200, schema.text);
+      assert.ok(JSON.stringify(schema.body).includes('act:cm:kept'), schema.text);
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
