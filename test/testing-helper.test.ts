@@ -2,13 +2,10 @@
 // package's own exports entry, from node:test, with no globals. Mirrors the README example.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type * as Testing from '../src/testing/index.js';
+// Through the package name and its types, as a user imports it.
+import { EmulatorError, startEmulator, type RunningEmulator } from 'activity-cdp/testing';
 
-// Through the package name, as a user imports it (a variable keeps tsc from resolving it).
-const specifier = 'activity-cdp/testing';
-const { startEmulator, EmulatorError } = (await import(specifier)) as typeof Testing;
-
-let emulator: Testing.RunningEmulator;
+let emulator: RunningEmulator;
 before(async () => {
   emulator = await startEmulator();
 });
