@@ -163,3 +163,22 @@ test('emulator --data-dir with a fixed key keeps the instance and its data acros
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('emulator --seed with a snapshot the store refuses exits 1 with one line naming the cause', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acdp-seed-'));
+  try {
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ version: 1, definitions: [{ name: 'x' }] }));
+    const refused = await runCli(['emulator', '--port', '0', '--seed', bad], {}, 60_000);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr.trim(), /^activity-cdp: --seed: the snapshot was refused: null value in column "\w+"/);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    const notSnapshot = path.join(dir, 'list.json');
+    fs.writeFileSync(notSnapshot, '[]');
+    const wrong = await runCli(['emulator', '--port', '0', '--seed', notSnapshot], {}, 60_000);
+    assert.equal(wrong.code, 1);
+    assert.equal(wrong.stderr.trim(), 'activity-cdp: --seed: the file must be a snapshot document ({"version": 1, ...}, as GET /_emulator/snapshot gives)');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

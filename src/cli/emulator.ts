@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadEmulatorConfig, type EmulatorSettings } from '../config.js';
 import type { Emulator } from '../emulator/emulator.js';
-import type { Db } from '../store/db.js';
 import { openMemoryStore, openStore } from '../store/open.js';
 import { CliError } from './output.js';
 import { installShutdown, startServer, type RunningServer } from './serve.js';
@@ -46,11 +45,16 @@ function readSeed(file: string): unknown {
   } catch (error) {
     throw new CliError(`--seed ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 1);
   }
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(text);
   } catch (error) {
     throw new CliError(`--seed ${file}: not valid JSON (${(error as Error).message})`, 1);
   }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || (doc as Record<string, unknown>)['version'] !== 1) {
+    throw new CliError('--seed: the file must be a snapshot document ({"version": 1, ...}, as GET /_emulator/snapshot gives)', 1);
+  }
+  return doc;
 }
 
 /** Makes sure each start key has an instance, and loads the seed into them. */
@@ -70,9 +74,6 @@ async function prepareInstances(emulator: Emulator, settings: EmulatorSettings, 
   }
   if (seed !== undefined) {
     const doc = seed as Record<string, unknown>;
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || doc['version'] !== 1) {
-      throw new CliError('--seed: the file must be a snapshot document ({"version": 1, ...}, as GET /_emulator/snapshot gives)', 1);
-    }
     for (const id of instanceIds) {
       try {
         await emulator.load(id, doc as never);
@@ -84,20 +85,26 @@ async function prepareInstances(emulator: Emulator, settings: EmulatorSettings, 
   return made;
 }
 
-/** Starts the emulator (the command and the in-process test helper share it). */
+/**
+ * Starts the emulator (the command and the in-process test helper share it). The start instances
+ * are made once the server listens, so a failed start leaves no instance behind whose key was
+ * never shown; the ready line follows them.
+ */
 export async function startEmulatorServer(
   config: ReturnType<typeof loadEmulatorConfig>['config'], settings: EmulatorSettings, logger?: false,
 ): Promise<EmulatorStart> {
   const seed = settings.seedFile ? readSeed(settings.seedFile) : undefined;
-  let keys: string[] = [];
   const server = await startServer(config, {
     openStore: settings.dataDir ? () => openStore(config, 'emulator') : openMemoryStore,
-    async prepare(_db: Db, emulator) {
-      keys = await prepareInstances(emulator!, settings, seed);
-    },
     ...(logger === false ? { logger: false } : {}),
   });
-  return { server, url: server.address, apiKey: keys[0]!, keys };
+  try {
+    const keys = await prepareInstances(server.emulator!, settings, seed);
+    return { server, url: server.address, apiKey: keys[0]!, keys };
+  } catch (error) {
+    await server.close().catch(() => {});
+    throw error;
+  }
 }
 
 export async function emulatorCommand(argv: string[]): Promise<void> {
