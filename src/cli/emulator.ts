@@ -20,7 +20,8 @@ Options (each also an environment variable):
   --host H           Interface to bind (HOST, default 127.0.0.1)
   --key K            A fixed API key (8+ printable characters); repeat for more instances
                      (EMULATOR_KEYS, comma-separated; default: one generated key)
-  --profile P        docs | production-2025: how the instances answer (EMULATOR_PROFILE, default docs)
+  --profile P        docs | production-2025: how instances answer unless POST /_emulator/instances
+                     names another (EMULATOR_PROFILE, default docs)
   --seed FILE        A snapshot (from GET /_emulator/snapshot) loaded into the start instances
                      (EMULATOR_SEED_FILE)
   --data-dir DIR     Keep the store in DIR instead of memory (EMULATOR_DATA_DIR); give a --key
@@ -96,6 +97,7 @@ export async function startEmulatorServer(
   const seed = settings.seedFile ? readSeed(settings.seedFile) : undefined;
   const server = await startServer(config, {
     openStore: settings.dataDir ? () => openStore(config, 'emulator') : openMemoryStore,
+    emulatorProfile: settings.profile,
     ...(logger === false ? { logger: false } : {}),
   });
   try {

@@ -30,6 +30,8 @@ export interface StartOptions {
   openStore?: () => Promise<OpenedStore>;
   /** Runs after the store is open and before the app is built (keys, instances, seeds). */
   prepare?: (db: Db, emulator: Emulator | undefined) => Promise<void>;
+  /** The profile of emulator instances created without one (the emulator's --profile). */
+  emulatorProfile?: string;
   /** Overrides the configured logger (the in-process test helper runs without one). */
   logger?: AppDeps['logger'];
 }
@@ -62,7 +64,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     let worker: Worker | undefined;
     const feed = new ActivityFeed();
     const emulator = config.emulatorApi
-      ? new Emulator({ db, feed, journalMaxRequests: config.emulatorJournalMaxRequests, drainTimeoutMs: config.emulatorDrainTimeoutMs })
+      ? new Emulator({ db, feed, journalMaxRequests: config.emulatorJournalMaxRequests, drainTimeoutMs: config.emulatorDrainTimeoutMs,
+        ...(options.emulatorProfile ? { defaultProfile: options.emulatorProfile } : {}) })
       : undefined;
     await options.prepare?.(db, emulator);
     const app = await buildApp({
