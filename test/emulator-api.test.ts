@@ -279,6 +279,31 @@ test("the instance's clock sets default created, event ids' time, definitions' t
   assert.ok(times.includes(now) || times.some((t: string) => Date.parse(t) === Date.parse(now)), `default created is the clock's now: ${times}`);
 });
 
+test("the retention window and record timestamps follow the instance's clock", async () => {
+  const api = await emu().newInstance();
+  const now = '2031-09-01T00:00:00.000Z';
+  await api.put('/_emulator/clock', { now });
+  await define(api, definition('kept', [], { retention_days: 365 }));
+  const day = 86_400_000;
+  const at = (days: number) => new Date(Date.parse(now) - days * day).toISOString();
+  const res = await api.post('/v1/activities/create', { activities: [
+    { activity_id: 'act:cm:kept', fields: { 'str::email': 'ret@example.com' }, created: at(300) },
+    { activity_id: 'act:cm:kept', fields: { 'str::email': 'ret@example.com' }, created: at(400) },
+    { activity_id: 'act:cm:kept', fields: { 'str::email': 'ret@example.com' } },
+  ] });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.activities[0].status, 'queued');
+  assert.deepEqual(res.body.activities[1], { status: 'invalid', error: 'Created date is outside of activity cold storage' });
+  assert.equal(res.body.activities[2].status, 'ingested');
+  assert.equal((await api.post('/_emulator/drain')).status, 200);
+  const snap = (await api.request('GET', '/_emulator/snapshot')).body;
+  assert.equal(snap.persons.length, 1);
+  assert.equal(Date.parse(snap.persons[0].created_at), Date.parse(now), "the person's created_at is the instance's now");
+  assert.equal(Date.parse(snap.persons[0].updated_at), Date.parse(now));
+  assert.deepEqual(snap.events.map((e: any) => Date.parse(e.created_at)).sort(), [Date.parse(at(300)), Date.parse(now)]);
+  assert.ok(snap.events.every((e: any) => Date.parse(e.ingested_at) === Date.parse(now)));
+});
+
 test('the rolling 24 h limit follows the clock: over the limit now, taken again 24 h later', async () => {
   const api = await withSignup({ daily_limit: 2 });
   await api.put('/_emulator/clock', { now: '2031-06-01T09:00:00Z' });
