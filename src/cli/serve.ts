@@ -7,7 +7,7 @@ import { addApiKey, countInstances, createInstance, generateKey, keyExists } fro
 import { openStore, type OpenedStore } from '../store/open.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app.js';
-import { Emulator } from '../emulator/emulator.js';
+import type { Emulator } from '../emulator/emulator.js';
 import { ActivityFeed } from '../ingest/activity-feed.js';
 import { Worker } from '../ingest/worker.js';
 
@@ -63,8 +63,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const { db } = store;
     let worker: Worker | undefined;
     const feed = new ActivityFeed();
+    // Loaded only in emulator mode: `serve` does not pay for it.
     const emulator = config.emulatorApi
-      ? new Emulator({ db, feed, journalMaxRequests: config.emulatorJournalMaxRequests, drainTimeoutMs: config.emulatorDrainTimeoutMs,
+      ? new (await import('../emulator/emulator.js')).Emulator({ db, feed, journalMaxRequests: config.emulatorJournalMaxRequests, drainTimeoutMs: config.emulatorDrainTimeoutMs,
         ...(options.emulatorProfile ? { defaultProfile: options.emulatorProfile } : {}) })
       : undefined;
     await options.prepare?.(db, emulator);

@@ -9,7 +9,6 @@ import type { ActivityFeed } from '../ingest/activity-feed.js';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../domain/clock.js';
 import type { Emulator } from '../emulator/emulator.js';
-import { registerEmulator } from './routes/emulator/index.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { definitionRoutes } from './routes/v1/definitions.js';
@@ -97,7 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return { status: 'ok' };
   });
 
-  if (deps.emulator) await registerEmulator(app, deps, deps.emulator);
+  if (deps.emulator) await (await import('./routes/emulator/index.js')).registerEmulator(app, deps, deps.emulator);
 
   await app.register(async (v1) => {
     registerAuth(v1, deps.db, deps.config.rateLimitPerSecond);
