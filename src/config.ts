@@ -53,6 +53,12 @@ export interface Config {
   retentionBatchRows: number;
   /** Serve GET /metrics (Prometheus text, no API key, counts only); off hides it (404). */
   metricsEnabled: boolean;
+  /** Serve the emulator API under /_emulator (on in `emulator` mode; 404 otherwise). */
+  emulatorApi: boolean;
+  /** Requests the emulator's journal keeps per instance (older ones are dropped). */
+  emulatorJournalMaxRequests: number;
+  /** How long POST /_emulator/drain waits for an instance's queue to empty (504 past it). */
+  emulatorDrainTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -126,5 +132,73 @@ export function loadConfig(env: Env = process.env): Config {
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
     retentionSweepMs: int(env, 'RETENTION_SWEEP_MS', 60_000, 1000, 86_400_000),
     retentionBatchRows: int(env, 'RETENTION_BATCH_ROWS', 1000, 1, 100_000),
+    emulatorApi: bool(env, 'EMULATOR_API', false),
+    emulatorJournalMaxRequests: int(env, 'EMULATOR_JOURNAL_MAX_REQUESTS', 1000, 1, 100_000),
+    emulatorDrainTimeoutMs: int(env, 'EMULATOR_DRAIN_TIMEOUT_MS', 10_000, 10, 600_000),
+  };
+}
+
+/** The `emulator` command's own settings (each flag also an environment variable). */
+export interface EmulatorSettings {
+  /** Folder to keep the store in; undefined = in memory, gone when the process ends. */
+  dataDir: string | undefined;
+  /** Fixed API keys, each its own instance (none: one generated key). */
+  keys: string[];
+  /** Response profile of the instances the emulator creates. */
+  profile: EmulatorProfile;
+  /** A snapshot (GET /_emulator/snapshot) loaded into the start instances. */
+  seedFile: string | undefined;
+  /** Print the ready line as one JSON line {"url", "api_key"}. */
+  json: boolean;
+}
+
+export const EMULATOR_PROFILES = ['docs', 'production-2025'] as const;
+export type EmulatorProfile = (typeof EMULATOR_PROFILES)[number];
+
+/** Command-line values of `activity-cdp emulator`; each wins over its environment variable. */
+export interface EmulatorFlags {
+  port?: string;
+  host?: string;
+  'data-dir'?: string;
+  key?: string[];
+  profile?: string;
+  seed?: string;
+  json?: boolean;
+}
+
+/**
+ * Settings of `activity-cdp emulator`: the server's (PORT, HOST, LOG_LEVEL...) with the emulator
+ * API on, quiet logs (warn) unless LOG_LEVEL says otherwise, and its own EMULATOR_* variables.
+ */
+export function loadEmulatorConfig(flags: EmulatorFlags, env: Env = process.env): { config: Config; emulator: EmulatorSettings } {
+  const merged: Env = {
+    ...env,
+    LOG_LEVEL: env['LOG_LEVEL'] || 'warn',
+    EMULATOR_API: 'true',
+    ...(flags.port !== undefined ? { PORT: flags.port } : {}),
+    ...(flags.host !== undefined ? { HOST: flags.host } : {}),
+  };
+  const config = loadConfig(merged);
+  const dataDir = flags['data-dir'] ?? (env['EMULATOR_DATA_DIR'] || undefined);
+  const keys = flags.key && flags.key.length > 0
+    ? flags.key
+    : (env['EMULATOR_KEYS'] ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  for (const key of keys) {
+    if (!/^[\x21-\x7e]{8,200}$/.test(key)) throw new ConfigError('--key / EMULATOR_KEYS: each key must be 8 to 200 printable characters without spaces');
+  }
+  const profile = flags.profile ?? (env['EMULATOR_PROFILE'] || 'docs');
+  if (!(EMULATOR_PROFILES as readonly string[]).includes(profile)) {
+    throw new ConfigError(`--profile / EMULATOR_PROFILE must be one of ${EMULATOR_PROFILES.join(', ')}, got "${profile}"`);
+  }
+  const seed = flags.seed ?? (env['EMULATOR_SEED_FILE'] || undefined);
+  return {
+    config: { ...config, dataDir: dataDir ? path.resolve(dataDir) : config.dataDir },
+    emulator: {
+      dataDir: dataDir ? path.resolve(dataDir) : undefined,
+      keys,
+      profile: profile as EmulatorProfile,
+      seedFile: seed ? path.resolve(seed) : undefined,
+      json: flags.json ?? bool(env, 'EMULATOR_JSON', false),
+    },
   };
 }

@@ -42,6 +42,7 @@ export async function createDefinition(
   instanceId: string,
   input: DefinitionInput,
   maxCustomActivities: number,
+  now: Date = new Date(),
 ): Promise<CustomActivityView> {
   return db.transaction(async (tx) => {
     await lockInstance(tx, instanceId);
@@ -55,7 +56,6 @@ export async function createDefinition(
       throw forbidden(`custom activity limit reached: this instance allows ${maxCustomActivities} custom activities`);
     }
     await registerMappedFields(tx, instanceId, plan.value);
-    const now = new Date();
     const def: Definition = { ...plan.value.definition, state: 'awaiting_implementation', createdAt: now, editedAt: now, archivedAt: null };
     await insertDefinition(tx, instanceId, def);
     return customActivityView(def);
@@ -67,6 +67,7 @@ export async function modifyDefinition(
   instanceId: string,
   activityFieldId: string,
   changes: DefinitionChanges,
+  now: Date = new Date(),
 ): Promise<CustomActivityView> {
   const name = nameOrThrow(activityFieldId);
   return db.transaction(async (tx) => {
@@ -76,13 +77,13 @@ export async function modifyDefinition(
     const plan = planModification(current, changes, await customFieldTypes(tx, instanceId, 'person'));
     if (!plan.ok) throw badRequest(plan.error);
     await registerMappedFields(tx, instanceId, plan.value);
-    const def: Definition = { ...current, ...plan.value.definition, editedAt: new Date() };
+    const def: Definition = { ...current, ...plan.value.definition, editedAt: now };
     await updateDefinition(tx, instanceId, def);
     return customActivityView(def);
   });
 }
 
-export async function archiveDefinitionByFieldId(db: Db, instanceId: string, activityFieldId: string): Promise<string> {
+export async function archiveDefinitionByFieldId(db: Db, instanceId: string, activityFieldId: string, now: Date = new Date()): Promise<string> {
   const name = nameOrThrow(activityFieldId);
   return db.transaction(async (tx) => {
     const current = await getDefinition(tx, instanceId, name, true);
@@ -90,7 +91,7 @@ export async function archiveDefinitionByFieldId(db: Db, instanceId: string, act
     if (current.archivedAt) {
       throw new ApiError('bad_request', `activity act:cm:${name} is already archived (since ${current.archivedAt.toISOString()})`);
     }
-    await archiveDefinition(tx, instanceId, name, new Date());
+    await archiveDefinition(tx, instanceId, name, now);
     return `act:cm:${name}`;
   });
 }

@@ -14,6 +14,7 @@ Usage: activity-cdp <command> [options]
 
 Server:
   serve                Serve the API (settings from the environment; see README)
+  emulator             A local Ortto stand-in for tests: in memory, with /_emulator (see --help)
   worker               Drain the async queue only (scale-out on PostgreSQL)
   keys ...             Manage API keys (create, list, revoke)
   instances ...        Per-instance limits
@@ -36,6 +37,9 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         await (await import('./serve.js')).serve(loadConfig());
+        return -1; // keeps running until a signal
+      case 'emulator':
+        await (await import('./emulator.js')).emulatorCommand(rest);
         return -1; // keeps running until a signal
       case 'worker':
         await (await import('./worker.js')).runWorker(loadConfig());

@@ -4,7 +4,10 @@ import type { Config } from '../config.js';
 import { LOG_REDACT } from '../log-redact.js';
 import type { Db } from '../store/db.js';
 import { addApiKey, countInstances, createInstance, generateKey, keyExists } from '../store/instances.js';
-import { openStore } from '../store/open.js';
+import { openStore, type OpenedStore } from '../store/open.js';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../http/app.js';
+import type { Emulator } from '../emulator/emulator.js';
 import { ActivityFeed } from '../ingest/activity-feed.js';
 import { Worker } from '../ingest/worker.js';
 import { RetentionSweeper } from '../ingest/retention.js';
@@ -23,77 +26,110 @@ export async function bootstrapKeys(db: Db, keys: string[]): Promise<number> {
   return created;
 }
 
-export async function serve(config: Config): Promise<void> {
+export interface StartOptions {
+  /** The store to serve (default: the one the configuration names). */
+  openStore?: () => Promise<OpenedStore>;
+  /** Runs after the store is open and before the app is built (keys, instances, seeds). */
+  prepare?: (db: Db, emulator: Emulator | undefined) => Promise<void>;
+  /** The profile of emulator instances created without one (the emulator's --profile). */
+  emulatorProfile?: string;
+  /** Overrides the configured logger (the in-process test helper runs without one). */
+  logger?: AppDeps['logger'];
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Db;
+  address: string;
+  emulator: Emulator | undefined;
+  /** ms from the call to listening. */
+  ms: number;
+  /** Stops accepting, finishes in-flight requests, stops the worker, closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store, builds the app (with the emulator API when config.emulatorApi), starts the
+ * in-process worker and listens: the one start path of `serve`, `emulator` and the test helper.
+ */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const startedAt = performance.now();
   // Load the HTTP app while the store opens: PGlite's start is mostly asynchronous (WebAssembly
   // compilation, file reads), so the two overlap and the first request is answered sooner.
   const appModule = import('../http/app.js');
   appModule.catch(() => {});
-  const store = await openStore(config, 'serve');
-  const { buildApp } = await appModule;
-  const { db } = store;
-  await bootstrapKeys(db, config.bootstrapApiKeys);
-  let firstKey: string | undefined;
-  if (config.bootstrapApiKeys.length === 0 && (await countInstances(db)) === 0) {
-    firstKey = generateKey();
-    const instanceId = await createInstance(db, 'default');
-    await addApiKey(db, instanceId, firstKey);
-  }
-
-  let worker: Worker | undefined;
-  const feed = new ActivityFeed();
-  const app = await buildApp({
-    db,
-    readDb: store.readDb,
-    config,
-    feed,
-    logger: { level: config.logLevel, redact: LOG_REDACT },
-    notifyQueue: () => worker?.notify(),
-  });
-  if (config.workerEnabled) {
-    worker = new Worker(db, {
-      activityDailyLimit: config.activityDailyLimit,
-      geoipEnabled: config.geoipEnabled,
-      pollMs: config.workerPollMs,
-      concurrency: db.kind === 'pglite' ? 1 : config.workerConcurrency,
-      batchRows: config.workerBatchRows,
-      log: app.log,
+  const store = await (options.openStore ?? (() => openStore(config, 'serve')))();
+  try {
+    const { buildApp } = await appModule;
+    const { db } = store;
+    let worker: Worker | undefined;
+    const feed = new ActivityFeed();
+    // Loaded only in emulator mode: `serve` does not pay for it.
+    const emulator = config.emulatorApi
+      ? new (await import('../emulator/emulator.js')).Emulator({ db, feed, journalMaxRequests: config.emulatorJournalMaxRequests, drainTimeoutMs: config.emulatorDrainTimeoutMs,
+        ...(options.emulatorProfile ? { defaultProfile: options.emulatorProfile } : {}) })
+      : undefined;
+    await options.prepare?.(db, emulator);
+    const app = await buildApp({
+      db,
+      readDb: store.readDb,
+      config,
       feed,
+      ...(emulator ? { emulator, clock: emulator.clocks } : {}),
+      logger: options.logger ?? { level: config.logLevel, redact: LOG_REDACT },
+      notifyQueue: () => worker?.notify(),
     });
-  }
-
-  // Event retention is swept where the queue worker runs.
-  const sweeper = config.workerEnabled
-    ? new RetentionSweeper(db, { intervalMs: config.retentionSweepMs, batchRows: config.retentionBatchRows, maxBatches: 100, log: app.log })
-    : undefined;
-  let closing: Promise<void> | undefined;
-  const shutdown = (signal: string) => {
-    if (closing) return closing;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    closing = (async () => {
-      try {
-        await app.close();
-        await worker?.stop();
-        await sweeper?.stop();
-      } finally {
-        await store.close();
-      }
-    })().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+    if (config.workerEnabled) {
+      worker = new Worker(db, {
+        activityDailyLimit: config.activityDailyLimit,
+        geoipEnabled: config.geoipEnabled,
+        pollMs: config.workerPollMs,
+        concurrency: db.kind === 'pglite' ? 1 : config.workerConcurrency,
+        batchRows: config.workerBatchRows,
+        log: app.log,
+        feed,
+      });
+    }
+    emulator?.attachWorker(worker);
+    // Event retention is swept where the queue worker runs.
+    const sweeper = config.workerEnabled
+      ? new RetentionSweeper(db, { intervalMs: config.retentionSweepMs, batchRows: config.retentionBatchRows, maxBatches: 100, log: app.log })
+      : undefined;
+    const address = await app.listen({ port: config.port, host: config.host });
+    worker?.start();
+    sweeper?.start();
+    return {
+      app, db, address, emulator, ms: Math.round(performance.now() - startedAt),
+      async close() {
+        try {
+          await app.close();
+          await worker?.stop();
+          await sweeper?.stop();
+        } finally {
+          await store.close();
+        }
       },
-    );
-    return closing;
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+    };
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
 
-  const address = await app.listen({ port: config.port, host: config.host });
-  worker?.start();
-  sweeper?.start();
-  const ms = Math.round(performance.now() - startedAt);
+export async function serve(config: Config): Promise<void> {
+  let firstKey: string | undefined;
+  const server = await startServer(config, {
+    async prepare(db) {
+      await bootstrapKeys(db, config.bootstrapApiKeys);
+      if (config.bootstrapApiKeys.length === 0 && (await countInstances(db)) === 0) {
+        firstKey = generateKey();
+        const instanceId = await createInstance(db, 'default');
+        await addApiKey(db, instanceId, firstKey);
+      }
+    },
+  });
+  const { app, db, address, ms } = server;
+  installShutdown(server);
   app.log.info({ store: db.kind, ms }, `ready on ${address}`);
   // Also on stdout whatever LOG_LEVEL says, for people and for scripts that wait for the server.
   if (['warn', 'error', 'fatal', 'silent'].includes(config.logLevel)) process.stdout.write(`activity-cdp ready on ${address} (${db.kind}, ${ms} ms)\n`);
@@ -111,4 +147,23 @@ export async function serve(config: Config): Promise<void> {
       ].join('\n') + '\n',
     );
   }
+}
+
+/** Graceful stop on SIGTERM / SIGINT: finish in-flight requests, stop the worker, close the store. */
+export function installShutdown(server: RunningServer): void {
+  let closing: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    if (closing) return closing;
+    server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    closing = server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+    return closing;
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -38,7 +38,7 @@ export interface Resolution {
 }
 
 export type Outcome =
-  | { index: number; status: 'ingested'; recordId: string; recordStatus: 'created' | 'merged'; eventId: string }
+  | { index: number; status: 'ingested'; recordId: string; recordStatus: 'created' | 'merged'; eventId: string; deduplicated?: true }
   | { index: number; status: 'invalid' | 'rate_limited'; error: string };
 
 /**
@@ -321,6 +321,8 @@ export function planBatch(input: PlanInput): BatchPlan {
       index, status: 'ingested', recordId,
       recordStatus: creates ? 'created' : 'merged',
       eventId: event.id,
+      // The same created + key as an event already taken: one event (the journal says so).
+      ...(batchDuplicate || storedDuplicate ? { deduplicated: true as const } : {}),
     });
   }
 

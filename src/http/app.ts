@@ -7,6 +7,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Config } from '../config.js';
 import type { ActivityFeed } from '../ingest/activity-feed.js';
 import type { Db } from '../store/db.js';
+import type { Clock } from '../domain/clock.js';
+import type { Emulator } from '../emulator/emulator.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
@@ -31,6 +33,10 @@ export interface AppDeps {
   notifyQueue?: () => void;
   /** In-process notifications of ingested activities (journal, live stream, metrics). */
   feed?: ActivityFeed;
+  /** "Now" per instance (the emulator's clocks); real time when absent. */
+  clock?: Clock;
+  /** The emulator API and its request hooks (emulator mode or EMULATOR_API=true). */
+  emulator?: Emulator;
   /** A pino logger, or false for none (tests). */
   logger?: FastifyBaseLogger | boolean | Record<string, unknown>;
 }
@@ -109,8 +115,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return { status: 'ok' };
   });
 
+  if (deps.emulator) await (await import('./routes/emulator/index.js')).registerEmulator(app, deps, deps.emulator);
+
   await app.register(async (v1) => {
     registerAuth(v1, deps.db, deps.config.rateLimitPerSecond, deps.config.authFailuresPerMinute);
+    if (deps.emulator) deps.emulator.registerV1Hooks(v1);
     await v1.register(definitionRoutes(deps));
     await v1.register(instanceSchemaRoutes(deps));
     await v1.register(activityRoutes(deps));

@@ -59,6 +59,8 @@ export interface BatchContext {
   mode: 'sync' | 'worker';
   /** source_ip → location, resolved before the transaction (ingest/ip-location.ts). */
   ipLocations?: ReadonlyMap<string, IpLocation>;
+  /** The X-Request-Id of the request, carried with what it queues (the journal attaches outcomes by it). */
+  requestId?: string;
 }
 
 export type ItemResult = Outcome | { index: number; status: 'queued'; eventId: string; directId?: string };
@@ -113,6 +115,7 @@ export async function applyBatch(tx: Sql, ctx: BatchContext, items: BatchItem[])
   if (toQueue.length > 0) {
     await enqueue(tx, instanceId, kind, {
       merge_by: ctx.mergeBy, merge_strategy: ctx.strategy, received_at: ctx.now.toISOString(), items: toQueue,
+      ...(ctx.requestId ? { request_id: ctx.requestId } : {}),
     });
   }
   // Custom fields are registered by the activities that were taken (queued ones register when applied).

@@ -54,6 +54,8 @@ export interface IngestSettings {
   feed?: ActivityFeed;
   /** The request's X-Request-Id, carried into the queue and the feed. */
   requestId?: string;
+  /** "Now" for this request (the instance's clock); real time when absent. */
+  now?: Date;
 }
 
 export async function createActivities(
@@ -61,7 +63,7 @@ export async function createActivities(
 ): Promise<WireResult[]> {
   const { dailyLimit } = settings;
   const { mergeBy, strategy } = mergeDefaults(subject, auth, body);
-  const now = new Date();
+  const now = settings.now ?? new Date();
   const eventIds = newIds(body.activities.length, now);
   const items = body.activities.map((activity, index) => ({ index, eventId: eventIds[index]!, activity }));
 
@@ -98,7 +100,7 @@ export async function createActivities(
 
   const ipLocations = await resolveIps(body.activities, settings.geoipEnabled);
   const results = await db.transaction(async (tx) => {
-    const out = await applyBatch(tx, { instanceId: auth.instanceId, subject, mergeBy, strategy, dailyLimit, now, mode: 'sync', ipLocations }, items);
+    const out = await applyBatch(tx, { instanceId: auth.instanceId, subject, mergeBy, strategy, dailyLimit, now, mode: 'sync', ipLocations, requestId: settings.requestId }, items);
     const failures = out.filter((r): r is Extract<ItemResult, { error: string }> => r.status === 'invalid' || r.status === 'rate_limited');
     if (failures.length === out.length) {
       // Nothing was taken: the request fails as a whole and the transaction writes nothing.

@@ -63,3 +63,10 @@ export async function openStore(config: StoreConfig, purpose: string): Promise<O
     throw error;
   }
 }
+
+/** An embedded store in memory, migrated (the emulator's default): gone when it is closed. */
+export async function openMemoryStore(): Promise<OpenedStore> {
+  const db = await openPglite(undefined);
+  await migrate(db);
+  return { db, readDb: db, close: () => db.close() };
+}

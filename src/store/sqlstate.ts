@@ -51,3 +51,12 @@ export class DatabaseUnavailableError extends Error {
 export function isDatabaseUnavailable(error: unknown): boolean {
   return error instanceof DatabaseUnavailableError;
 }
+
+/** Classes of SQLSTATE that mean the data sent does not fit (22 data exception, 23 integrity). */
+const INPUT_CLASSES: ReadonlySet<string> = new Set(['22', '23']);
+
+/** The database refused the values given (not a fault of the server). */
+export function isRefusedInput(error: unknown): boolean {
+  const code = sqlStateOf(error);
+  return code !== undefined && INPUT_CLASSES.has(code.slice(0, 2));
+}

@@ -27,6 +27,7 @@ export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => asyn
     const dailyLimit = request.auth.activityDailyLimit ?? deps.config.activityDailyLimit;
     const activities = await createActivities(deps.db, subject, request.auth, request.body as CreateActivitiesBody, {
       dailyLimit, geoipEnabled: deps.config.geoipEnabled, enqueue, feed: deps.feed, requestId: request.id,
+      now: deps.clock?.now(request.auth.instanceId),
     });
     if (activities.some((a) => a['status'] === 'queued')) deps.notifyQueue?.();
     return { activities };

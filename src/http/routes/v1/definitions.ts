@@ -19,7 +19,7 @@ export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => as
     },
   }, async (request) => {
     const limit = request.auth.maxCustomActivities ?? deps.config.maxCustomActivities;
-    const view = await createDefinition(deps.db, request.auth.instanceId, request.body, limit);
+    const view = await createDefinition(deps.db, request.auth.instanceId, request.body, limit, deps.clock?.now(request.auth.instanceId));
     return { custom_activity: view };
   });
 
@@ -31,7 +31,7 @@ export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => as
     },
   }, async (request) => {
     const { activity_field_id, ...changes } = request.body;
-    const view = await modifyDefinition(deps.db, request.auth.instanceId, activity_field_id, changes);
+    const view = await modifyDefinition(deps.db, request.auth.instanceId, activity_field_id, changes, deps.clock?.now(request.auth.instanceId));
     return { custom_activity: view };
   });
 
@@ -42,7 +42,7 @@ export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => as
       response: { 200: ArchiveResponse, 404: { $ref: 'ErrorBody' }, ...errorResponses },
     },
   }, async (request) => {
-    const archived = await archiveDefinitionByFieldId(deps.db, request.auth.instanceId, request.body.activity_field_id);
+    const archived = await archiveDefinitionByFieldId(deps.db, request.auth.instanceId, request.body.activity_field_id, deps.clock?.now(request.auth.instanceId));
     return { archived_activity: archived };
   });
 };

@@ -1,0 +1,2 @@
+-- The response profile of an instance (docs | production-2025); null = the server's default.
+alter table instances add column if not exists profile text;
