@@ -1,6 +1,7 @@
 // Every setting, read from the environment and validated once at start. No other file reads
 // process.env. A bad value stops the start with a message naming it.
 import path from 'node:path';
+import { PROFILE_NAMES, isProfileName, type ProfileName } from './domain/profiles.js';
 
 export interface Config {
   /** TCP port the API listens on. */
@@ -33,6 +34,8 @@ export interface Config {
   workerConcurrency: number;
   /** Requests per second allowed per API key; 0 = no limit (429 past it). */
   rateLimitPerSecond: number;
+  /** Ortto response profile of instances that set none: docs (the source documents) or production-2025 (as recorded). */
+  orttoProfile: ProfileName;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +83,8 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   const host = env['HOST'] || '127.0.0.1';
+  const orttoProfile = env['ORTTO_PROFILE'] || 'docs';
+  if (!isProfileName(orttoProfile)) throw new ConfigError(`ORTTO_PROFILE must be one of ${PROFILE_NAMES.join(', ')}, got "${orttoProfile}"`);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host,
@@ -96,5 +101,6 @@ export function loadConfig(env: Env = process.env): Config {
     geoipEnabled: bool(env, 'GEOIP_ENABLED', true),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1, 64),
     rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
+    orttoProfile,
   };
 }

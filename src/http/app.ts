@@ -9,6 +9,7 @@ import type { ActivityFeed } from '../ingest/activity-feed.js';
 import type { Db } from '../store/db.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerWire } from './plugins/wire.js';
 import { definitionRoutes } from './routes/v1/definitions.js';
 import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
 import { activityRoutes } from './routes/v1/activities.js';
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (closing) reply.header('connection', 'close');
   });
   registerErrorHandling(app, deps.config.bodyLimitBytes);
+  await registerWire(app);
 
   await app.register(fastifySwagger, {
     openapi: {

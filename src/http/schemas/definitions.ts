@@ -8,7 +8,10 @@ import { ICON_IDS } from '../../domain/definitions.js';
 const DisplayStyle = Type.Object({
   type: Type.String({ description: 'activity | activity_attribute | activity_template' }),
   attribute: Type.Optional(Type.String()),
+  attribute_name: Type.Optional(Type.String({ description: "Ortto's recorded spelling of attribute" })),
+  attribute_field_id: Type.Optional(Type.String({ description: "The attribute by its field ID (Ortto's recorded spelling)" })),
   template: Type.Optional(Type.String()),
+  title: Type.Optional(Type.String({ description: "Ortto's recorded spelling of template" })),
 });
 
 const AttributeInput = Type.Object({
@@ -48,8 +51,8 @@ export const ArchiveDefinitionBody = Type.Object({
 export const CustomActivity = Type.Object(
   {
     activity_field_id: Type.String(),
-    name: Type.String(),
-    state: literals(['awaiting_implementation', 'active']),
+    name: Type.String({ description: 'docs: the title-cased display name; production-2025: the slug' }),
+    state: literals(['awaiting_implementation', 'active', 'live'], { description: 'production-2025 says live where docs says active' }),
     icon_id: literals(ICON_IDS),
     track_conversion_value: Type.Boolean(),
     touch: Type.Boolean(),
@@ -58,7 +61,9 @@ export const CustomActivity = Type.Object(
     display_mode: Type.Object({
       type: literals(['activity', 'activity_attribute', 'activity_template']),
       attribute: Type.Optional(Type.String()),
+      attribute_field_id: Type.Optional(Type.String({ description: 'production-2025' })),
       template: Type.Optional(Type.String()),
+      title: Type.Optional(Type.String({ description: 'production-2025' })),
     }),
     attributes: Type.Array(
       Type.Object({
@@ -69,8 +74,9 @@ export const CustomActivity = Type.Object(
         mapped_field_id: Type.Optional(Type.String()),
       }),
     ),
-    retention_days: Type.Integer(),
-    archived: Type.Boolean(),
+    retention_days: Type.Optional(Type.Integer({ description: 'docs profile (extension)' })),
+    archived: Type.Optional(Type.Boolean({ description: 'docs profile (extension)' })),
+    created_by: Type.Optional(Type.String({ description: 'production-2025: "Public API"' })),
     created_at: Type.String(),
     edited_at: Type.String(),
   },
