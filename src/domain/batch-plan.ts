@@ -30,6 +30,8 @@ export interface IndexedActivity {
   activity: ParsedActivity;
   /** A pre-assigned event id (queued activities keep the id they were acknowledged with). */
   eventId: string;
+  /** person/merge, accounts/merge: the record only, no event (no limit, no de-duplication). */
+  recordOnly?: boolean;
 }
 
 export interface Resolution {
@@ -180,7 +182,7 @@ export function planBatch(input: PlanInput): BatchPlan {
   const batchTimes = new Map<string, number[]>();
   const activated = new Set<string>();
 
-  for (const { index, activity, eventId } of batch) {
+  for (const { index, activity, eventId, recordOnly } of batch) {
     const resolution = resolutions.get(index);
     if (!resolution) continue;
     const { recordId } = resolution;
@@ -190,7 +192,7 @@ export function planBatch(input: PlanInput): BatchPlan {
     const storedDuplicate = dk !== undefined && !batchDuplicate ? storedEvents.get(dk) : undefined;
     const duplicateOf = batchDuplicate ?? storedDuplicate;
 
-    if (!duplicateOf && dailyLimit > 0) {
+    if (!duplicateOf && dailyLimit > 0 && !recordOnly) {
       const pair = `${recordId}\u0000${def}`;
       const t = activity.created.getTime();
       const inBatch = (batchTimes.get(pair) ?? []).filter((x) => x > t - DAY_MS && x <= t).length;
@@ -221,6 +223,10 @@ export function planBatch(input: PlanInput): BatchPlan {
       const t = activity.created;
       if (!record.firstSeenAt || t < record.firstSeenAt) record.firstSeenAt = t;
       if (!record.lastSeenAt || t > record.lastSeenAt) record.lastSeenAt = t;
+    }
+    if (recordOnly) {
+      outcomes.push({ index, status: 'ingested', recordId, recordStatus: resolution.created ? 'created' : 'merged', eventId: '' });
+      continue;
     }
 
     // The event: new, or merged into the one with the same created + key.

@@ -31,6 +31,8 @@ export interface Profile {
    * account_id); `namedId` is the record id the activity itself named, if any.
    */
   activityItem(idKey: string, statusKey: string, r: ActivityOutcome, namedId: string | undefined): Record<string, string>;
+  /** One `details` item of the person/merge all-invalid 400. */
+  mergeFailure(index: number, error: string): { index?: number; status: 'invalid'; error: string };
   /** `created_at` of a read-back event. */
   eventTime(d: Date): string;
   /** Read-back records and events carry this project's extensions (created_at, location, key). */
@@ -65,6 +67,7 @@ const DOCS: Profile = {
         return { status: r.status, error: r.error };
     }
   },
+  mergeFailure: (index, error) => ({ index, status: 'invalid', error }),
   eventTime: (d) => d.toISOString(),
   readExtensions: true,
 };
@@ -98,6 +101,7 @@ const PRODUCTION_2025: Profile = {
     // Every item is acknowledged as queued; the record id only when the request named it.
     return { ...(namedId ? { [idKey]: namedId } : {}), status: 'queued', [statusKey]: 'queued' };
   },
+  mergeFailure: (_index, error) => ({ status: 'invalid', error }),
   eventTime: (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   readExtensions: false,
 };

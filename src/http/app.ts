@@ -14,6 +14,7 @@ import { definitionRoutes } from './routes/v1/definitions.js';
 import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
 import { activityRoutes } from './routes/v1/activities.js';
 import { recordRoutes } from './routes/v1/records.js';
+import { mergeRoutes } from './routes/v1/merge.js';
 import { AccountActivityInput, AccountActivityResult, ActivityEvent, Filter, Location, PersonActivityInput, PersonActivityResult, RecordSchema } from './schemas/activities.js';
 import { CustomActivity } from './schemas/definitions.js';
 import { ErrorBody, RateLimitBody } from './schemas/common.js';
@@ -98,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(instanceSchemaRoutes(deps));
     await v1.register(activityRoutes(deps));
     await v1.register(recordRoutes(deps));
+    await v1.register(mergeRoutes(deps));
   }, { prefix: '/v1' });
 
   return app;

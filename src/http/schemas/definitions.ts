@@ -87,23 +87,28 @@ export const CustomActivityResponse = Type.Object({ custom_activity: Type.Ref('C
 export const ArchiveResponse = Type.Object({ archived_activity: Type.String() });
 
 export const InstanceSchemaBody = Type.Object({
-  namespaces: Type.Optional(Type.Array(Type.String(), { description: 'Namespace ids to return ("", cm, o, oc); empty = all' })),
+  namespaces: Type.Optional(Type.Array(Type.String(), { description: 'Namespace ids to return ("" persons, "o" accounts; cm and oc are aliases); empty = all' })),
 });
 
 const SchemaField = Type.Object({
-  field_id: Type.String(),
+  id: Type.String(),
   name: Type.String(),
+  read_only: Type.Optional(Type.Boolean({ description: 'Ortto sets it; writes are refused' })),
   display_type: Type.String(),
-  built_in: Type.Boolean(),
+  liquid_name: Type.Optional(Type.String()),
+  archived: Type.Optional(Type.Boolean({ description: 'Custom activities: archived' })),
+  attributes: Type.Optional(Type.Array(Type.Object({
+    id: Type.String(), name: Type.String(), display_type: Type.String(), liquid_name: Type.String(),
+  }), { description: 'Custom activities: their attributes' })),
+  custom_activity: Type.Optional(Type.Ref('CustomActivity', { description: 'Custom activities: the definition as its endpoints answer it (extension)' })),
+});
+
+const SchemaNamespace = Type.Object({
+  id: Type.String(),
+  fields: Type.Record(Type.String(), SchemaField, { description: 'By field ID' }),
+  org: Type.Optional(Type.Boolean({ description: 'The account namespace' })),
 });
 
 export const InstanceSchemaResponse = Type.Object({
-  namespaces: Type.Array(
-    Type.Object({
-      namespace_id: Type.String(),
-      name: Type.String(),
-      fields: Type.Array(SchemaField),
-      activities: Type.Array(Type.Ref('CustomActivity')),
-    }),
-  ),
+  namespaces: Type.Record(Type.String(), SchemaNamespace, { description: 'By namespace id: "" persons, "o" accounts' }),
 });
