@@ -105,7 +105,7 @@ for (const profile of ['docs', 'production-2025'] as const) {
         ],
       });
       assert.equal(res.status, 200, res.text);
-      const reasons = ['fields: geo::ll-cty is read-only (Ortto sets it itself)', /^activity_id "act::s" is Ortto's own system activity \(Subscribed\)/];
+      const reasons = ['fields: geo::ll-cty is read-only (Ortto sets it itself)', /^activity_id "act::s" is Ortto's own system activity \(Sent email\)/];
       if (profile === 'docs') {
         assert.equal(res.body.activities[0].error, reasons[0]);
         assert.match(res.body.activities[1].error, reasons[1] as RegExp);
