@@ -374,7 +374,7 @@ describe('POST /v1/instance-schema/get', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(Object.keys(res.body.namespaces), ['', 'o']);
     const person = res.body.namespaces[''];
-    assert.deepEqual(person.fields['str::email'], { id: 'str::email', name: 'Email', display_type: 'email', liquid_name: 'people.email' });
+    assert.deepEqual(person.fields['str::email'], { id: 'str::email', name: 'Email', display_type: 'email', no_autocomplete: true, liquid_name: 'people.email' });
     assert.equal(person.fields['bol::p'].display_type, 'bool');
     assert.equal(res.body.namespaces.o.org, true);
     assert.ok(res.body.namespaces.o.fields['str:o:name']);

@@ -165,6 +165,26 @@ describe('profiles', () => {
   });
 });
 
+describe('get/activities timeframe', () => {
+  it('keeps events created within last-<N>-days (recorded: last-7-days, last-30-days); refuses an unknown type by name', async () => {
+    const api = await getApp().newInstance();
+    assert.equal((await api.post('/v1/definitions/activity/create', VISIT)).status, 200);
+    const tenDaysAgo = new Date(Date.now() - 10 * 24 * 60 * 60 * 1000).toISOString();
+    const res = await api.post('/v1/activities/create', { activities: [
+      { activity_id: 'act:cm:page-visit', fields: { 'str::email': 't@example.com' }, created: tenDaysAgo },
+      { activity_id: 'act:cm:page-visit', fields: { 'str::email': 't@example.com' } },
+    ] });
+    assert.equal(res.status, 200, res.text);
+    const id = res.body.activities[0].person_id;
+    const count = async (timeframe: unknown) => (await api.post('/v1/person/get/activities', { person_id: id, timeframe })).body.meta.total_activities;
+    assert.equal(await count({ type: 'last-7-days' }), 1);
+    assert.equal(await count({ type: 'last-30-days' }), 2);
+    assert.equal(await count({ type: 'all-time' }), 2);
+    assertErrorBody(await api.post('/v1/person/get/activities', { person_id: id, timeframe: { type: 'last-week' } }), 400,
+      'timeframe.type "last-week" is not one of: last-<N>-days (e.g. last-7-days), today, all-time');
+  });
+});
+
 describe('wire details', () => {
   it('answers a CORS preflight with the allowed methods (Allow too) and any origin', async () => {
     const res = await fetch(`${getApp().baseUrl}/v1/activities/create`, {

@@ -17,9 +17,10 @@ export const DEFAULT_RECORDS_LIMIT = 50;
 
 export async function getRecordActivities(
   sql: Sql, instanceId: string, subject: Subject, recordId: string,
-  body: { activities?: string[]; limit?: number; offset?: number },
+  body: { activities?: string[]; limit?: number; offset?: number; timeframe?: unknown },
   profile: Profile = PROFILES.docs,
 ) {
+  const since = timeframeStart(body.timeframe, new Date());
   if (!isId(recordId)) throw badRequest(`${subject.idKey} "${recordId}" is not ${subject.aLabel} id (24 hex characters)`);
   let definitions: string[] | undefined;
   if (body.activities && body.activities.length > 0) {
@@ -36,7 +37,7 @@ export async function getRecordActivities(
   const limit = body.limit ?? DEFAULT_EVENTS_LIMIT;
   const offset = body.offset ?? 0;
   const [{ events, total }, defs] = await Promise.all([
-    listRecordEvents(sql, instanceId, subject.kind, recordId, definitions, limit, offset),
+    listRecordEvents(sql, instanceId, subject.kind, recordId, definitions, limit, offset, since),
     listDefinitions(sql, instanceId),
   ]);
   const byName = new Map(defs.map((d) => [d.name, d]));
@@ -64,6 +65,25 @@ export async function getRecordActivities(
     offset,
     next_offset: offset + events.length,
   };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The `timeframe` of get/activities (recorded: {"type": "last-7-days"}, "last-30-days"): the
+ * earliest `created` it keeps, or undefined for all time.
+ */
+export function timeframeStart(timeframe: unknown, now: Date): Date | undefined {
+  if (timeframe === undefined || timeframe === null) return undefined;
+  const type = typeof timeframe === 'string' ? timeframe : (timeframe as { type?: unknown }).type;
+  if (typeof timeframe !== 'string' && (typeof timeframe !== 'object' || Array.isArray(timeframe))) {
+    throw badRequest('timeframe must be an object such as {"type": "last-7-days"}');
+  }
+  if (type === 'all-time' || type === undefined) return undefined;
+  if (type === 'today') return new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+  const m = typeof type === 'string' ? /^last-(\d{1,5})-days?$/.exec(type) : null;
+  if (!m) throw badRequest(`timeframe.type "${String(type)}" is not one of: last-<N>-days (e.g. last-7-days), today, all-time`);
+  return new Date(now.getTime() - Number(m[1]) * DAY_MS);
 }
 
 export async function getRecords(

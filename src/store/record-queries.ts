@@ -99,10 +99,18 @@ export interface EventView {
 
 export async function listRecordEvents(
   sql: Sql, instanceId: string, kind: Kind, recordId: string, definitions: string[] | undefined, limit: number, offset: number,
+  since?: Date,
 ): Promise<{ events: EventView[]; total: number }> {
-  const filter = definitions ? ' and definition = any($4::text[])' : '';
   const params: unknown[] = [instanceId, kind, recordId];
-  if (definitions) params.push(definitions);
+  let filter = '';
+  if (definitions) {
+    params.push(definitions);
+    filter += ` and definition = any($${params.length}::text[])`;
+  }
+  if (since) {
+    params.push(since);
+    filter += ` and created_at >= $${params.length}`;
+  }
   const [rows, total] = await Promise.all([
     sql.query<{ id: string; definition: string; created_at: Date; key: string | null; attributes: Record<string, unknown>; location: unknown }>(
       `select id, definition, created_at, key, attributes, location from activity_events

@@ -113,14 +113,17 @@ const Paging = {
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
 };
 
+const Timeframe = Type.Optional(Type.Unknown({ description: '{"type": "last-<N>-days" | "today" | "all-time"}: only events created since then' }));
 export const GetPersonActivitiesBody = Type.Object({
   person_id: Type.String(),
-  activities: Type.Optional(Type.Array(Type.String(), { description: 'Only these activity field IDs' })),
+  activities: Type.Optional(Type.Array(Type.String(), { description: 'Only these activity field IDs (act:cm:<name>; system ones act::<code> match nothing here)' })),
+  timeframe: Timeframe,
   ...Paging,
 });
 export const GetAccountActivitiesBody = Type.Object({
   account_id: Type.String(),
   activities: Type.Optional(Type.Array(Type.String())),
+  timeframe: Timeframe,
   ...Paging,
 });
 

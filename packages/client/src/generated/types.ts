@@ -139,6 +139,8 @@ export type Filter = unknown;
 export type GetAccountActivitiesBody = {
   account_id: string;
   activities?: Array<string>;
+  /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
+  timeframe?: unknown;
   /** 1..40, default 20 */
   limit?: number;
   offset?: number;
@@ -194,8 +196,10 @@ export type GetActivitiesResponse = {
 /** src/http/schemas/activities.ts: GetPersonActivitiesBody */
 export type GetPersonActivitiesBody = {
   person_id: string;
-  /** Only these activity field IDs */
+  /** Only these activity field IDs (act:cm:<name>; system ones act::<code> match nothing here) */
   activities?: Array<string>;
+  /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
+  timeframe?: unknown;
   /** 1..40, default 20 */
   limit?: number;
   offset?: number;
@@ -604,6 +608,8 @@ export interface Operations {
     body: {
       account_id: string;
       activities?: Array<string>;
+      /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
+      timeframe?: unknown;
       /** 1..40, default 20 */
       limit?: number;
       offset?: number;
@@ -806,8 +812,10 @@ export interface Operations {
   "POST /v1/person/get/activities": {
     body: {
       person_id: string;
-      /** Only these activity field IDs */
+      /** Only these activity field IDs (act:cm:<name>; system ones act::<code> match nothing here) */
       activities?: Array<string>;
+      /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
+      timeframe?: unknown;
       /** 1..40, default 20 */
       limit?: number;
       offset?: number;
