@@ -24,7 +24,11 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    // A server that did not start in time is killed, so that a failed test leaves no process behind.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = /ready on (http:\/\/[^\s"]+)/.exec(out) ?? (command === 'worker' ? /worker ready/.exec(out) : null);
