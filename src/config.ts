@@ -1,6 +1,7 @@
 // Every setting, read from the environment and validated once at start. No other file reads
 // process.env. A bad value stops the start with a message naming it.
 import path from 'node:path';
+import { PROFILE_NAMES, isProfileName, type ProfileName } from './domain/profiles.js';
 
 export interface Config {
   /** TCP port the API listens on. */
@@ -59,6 +60,8 @@ export interface Config {
   emulatorJournalMaxRequests: number;
   /** How long POST /_emulator/drain waits for an instance's queue to empty (504 past it). */
   emulatorDrainTimeoutMs: number;
+  /** Ortto response profile of instances that set none: docs (the source documents) or production-2025 (as recorded). */
+  orttoProfile: ProfileName;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +109,8 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   const host = env['HOST'] || '127.0.0.1';
+  const orttoProfile = env['ORTTO_PROFILE'] || 'docs';
+  if (!isProfileName(orttoProfile)) throw new ConfigError(`ORTTO_PROFILE must be one of ${PROFILE_NAMES.join(', ')}, got "${orttoProfile}"`);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host,
@@ -135,6 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
     emulatorApi: bool(env, 'EMULATOR_API', false),
     emulatorJournalMaxRequests: int(env, 'EMULATOR_JOURNAL_MAX_REQUESTS', 1000, 1, 100_000),
     emulatorDrainTimeoutMs: int(env, 'EMULATOR_DRAIN_TIMEOUT_MS', 10_000, 10, 600_000),
+    orttoProfile,
   };
 }
 

@@ -17,7 +17,8 @@ export const ERROR_STATUS = {
 export type ErrorKind = keyof typeof ERROR_STATUS;
 
 export interface ItemFailure {
-  index: number;
+  /** Position in the request (person/merge in production-2025 leaves it out, as recorded). */
+  index?: number;
   status: 'invalid' | 'rate_limited';
   error: string;
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { useTestApp, type Client } from './helpers/app.js';
-import { FLIGHT_BOOKED, ID, assertErrorBody, daysAgo, define, definition } from './helpers/fixtures.js';
+import { FLIGHT_BOOKED, ID, assertErrorBody, daysAgo, define, definition, schemaCustomFields } from './helpers/fixtures.js';
 
 const getApp = useTestApp();
 
@@ -115,7 +115,7 @@ describe('account rules', () => {
     const acc = await account(api, 'Fields Co');
     assert.deepEqual(acc.fields, { 'str:o:name': 'Fields Co', 'str:o:website': 'https://fields.example', 'int:o:employees': 12, 'geo:o:city': 'Perth', 'str:oc:tier': 'gold' });
     const schema = await api.post('/v1/instance-schema/get', { namespaces: ['oc'] });
-    assert.deepEqual(schema.body.namespaces[0].fields, [{ field_id: 'str:oc:tier', name: 'Tier', display_type: 'text', built_in: false }]);
+    assert.deepEqual(schemaCustomFields(schema.body, 'oc'), [{ id: 'str:oc:tier', name: 'Tier', display_type: 'text', liquid_name: 'account.custom.tier' }]);
   });
 
   it('uses the key\'s default account merge_by, a fallback key, and the merge strategies', async () => {

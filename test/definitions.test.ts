@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { useTestApp } from './helpers/app.js';
-import { assertErrorBody } from './helpers/fixtures.js';
+import { assertErrorBody, schemaActivities, schemaCustomFields } from './helpers/fixtures.js';
 
 const getApp = useTestApp();
 
@@ -65,7 +65,7 @@ describe('POST /v1/definitions/activity/create', () => {
     const api = await getApp().newInstance();
     const res = await api.post('/v1/definitions/activity/create', PRODUCT_PURCHASE);
     assert.equal(res.status, 200);
-    assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(res.headers.get('content-type'), 'application/json');
     assert.deepEqual(withTimes(res.body), {
       activity_field_id: 'act:cm:product-purchase',
       name: 'Product Purchase',
@@ -112,8 +112,8 @@ describe('POST /v1/definitions/activity/create', () => {
     });
     const schema = await api.post('/v1/instance-schema/get', { namespaces: ['cm'] });
     assert.equal(schema.status, 200);
-    assert.deepEqual(schema.body.namespaces[0].fields, [
-      { field_id: 'str:cm:last-ticket-subject', name: 'Last Ticket Subject', display_type: 'text', built_in: false },
+    assert.deepEqual(schemaCustomFields(schema.body, 'cm'), [
+      { id: 'str:cm:last-ticket-subject', name: 'Last Ticket Subject', display_type: 'text', liquid_name: 'people.custom.last-ticket-subject' },
     ]);
   });
 
@@ -182,16 +182,16 @@ describe('POST /v1/definitions/activity/create', () => {
     ['name with a double hyphen', { name: 'a--b' }, /^name must be lowercase/],
     ['name too long', { name: 'a'.repeat(65) }, 'name must be at most 64 characters'],
     ['missing icon_id', { icon_id: undefined }, 'icon_id is required'],
-    ['unknown icon_id', { icon_id: 'rocket-icon' }, 'icon_id "rocket-icon" is not one of: calendar-icon, email-icon, phone-icon, download-icon, upload-icon, cart-icon, help-icon, user-icon, settings-icon, star-icon, tag-icon, link-icon, file-icon, globe-icon'],
+    ['unknown icon_id', { icon_id: 'rocket-icon' }, 'icon_id "rocket-icon" is not one of: calendar-icon, email-icon, phone-icon, download-icon, upload-icon, cart-icon, help-icon, user-icon, settings-icon, star-icon, tag-icon, link-icon, file-icon, globe-icon, calendar-illustration-icon, caution-illustration-icon, clicked-illustration-icon, coupon-illustration-icon, download-illustration-icon, email-illustration-icon, eye-illustration-icon, flag-activities-illustration-icon, happy-illustration-icon, moneys-illustration-icon, page-illustration-icon, phone-illustration-icon, reload-illustration-icon, tag-illustration-icon, time-illustration-icon'],
     ['missing track_conversion_value', { track_conversion_value: undefined }, 'track_conversion_value is required'],
     ['touch not a boolean', { touch: 'yes' }, 'touch must be a boolean'],
     ['missing filterable', { filterable: undefined }, 'filterable is required'],
     ['missing visible_in_feeds', { visible_in_feeds: undefined }, 'visible_in_feeds is required'],
     ['missing display_style', { display_style: undefined }, 'display_style is required'],
     ['unknown display_style.type', { display_style: { type: 'fancy' } }, 'display_style.type "fancy" is not one of: activity, activity_attribute, activity_template'],
-    ['display_style.attribute missing', { display_style: { type: 'activity_attribute' } }, 'display_style.attribute is required when display_style.type is activity_attribute'],
+    ['display_style.attribute missing', { display_style: { type: 'activity_attribute' } }, 'display_style.attribute (or attribute_name, attribute_field_id) is required when display_style.type is activity_attribute'],
     ['display_style.attribute unknown', { display_style: { type: 'activity_attribute', attribute: 'colour' } }, 'display_style.attribute "colour" is not one of the definition\'s attributes'],
-    ['template missing', { display_style: { type: 'activity_template' } }, 'display_style.template is required when display_style.type is activity_template'],
+    ['template missing', { display_style: { type: 'activity_template' } }, 'display_style.template (or title) is required when display_style.type is activity_template'],
     ['template with an unknown placeholder', { display_style: { type: 'activity_template', template: 'Bought {{product-name}} x {{qty}}' } }, 'display_style.template refers to {{qty}}, which is not one of the definition\'s attributes'],
     ['missing attributes', { attributes: undefined }, 'attributes is required'],
     ['attributes not an array', { attributes: {} }, 'attributes must be an array'],
@@ -212,8 +212,8 @@ describe('POST /v1/definitions/activity/create', () => {
       for (const [k, v] of Object.entries(patch)) if (v === undefined) delete body[k];
       assertErrorBody(await api.post('/v1/definitions/activity/create', body), 400, message);
       const schema = await api.post('/v1/instance-schema/get', { namespaces: ['cm'] });
-      assert.deepEqual(schema.body.namespaces[0].activities, []);
-      assert.deepEqual(schema.body.namespaces[0].fields, []);
+      assert.deepEqual(schemaActivities(schema.body), []);
+      assert.deepEqual(schemaCustomFields(schema.body, 'cm'), []);
     });
   }
 
@@ -239,7 +239,7 @@ describe('POST /v1/definitions/activity/create', () => {
       attributes: [{ name: 'tier', display_type: 'integer', field_id: 'int:cm:tier' }],
     }), 400, 'attributes[0].field_id "int:cm:tier" conflicts with the existing field str:cm:tier');
     const schema = await api.post('/v1/instance-schema/get', { namespaces: ['cm'] });
-    assert.deepEqual(schema.body.namespaces[0].activities.map((a: any) => a.activity_field_id), ['act:cm:a']);
+    assert.deepEqual(schemaActivities(schema.body).map((a: any) => a.activity_field_id), ['act:cm:a']);
   });
 
   it('auto-maps an attribute without field_id onto an existing custom person field of the same name and type', async () => {
@@ -299,7 +299,7 @@ describe('PUT /v1/definitions/activity/modify', () => {
     assert.equal(view.created_at, created.body.custom_activity.created_at);
     assert.ok(view.edited_at > view.created_at);
     const schema = await api.post('/v1/instance-schema/get', { namespaces: ['cm'] });
-    assert.deepEqual(schema.body.namespaces[0].activities[0], view);
+    assert.deepEqual(schemaActivities(schema.body)[0], view);
   });
 
   it('refuses removing an attribute or changing its display_type', async () => {
@@ -341,7 +341,7 @@ describe('DELETE /v1/definitions/activity/delete', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, { archived_activity: 'act:cm:product-purchase' });
     const schema = await api.post('/v1/instance-schema/get', { namespaces: ['cm'] });
-    const [def] = schema.body.namespaces[0].activities;
+    const [def] = schemaActivities(schema.body);
     assert.equal(def.activity_field_id, 'act:cm:product-purchase');
     assert.equal(def.archived, true);
   });
@@ -372,18 +372,18 @@ describe('POST /v1/instance-schema/get', () => {
     await api.post('/v1/definitions/activity/create', SUPPORT_TICKET);
     const res = await api.post('/v1/instance-schema/get', { namespaces: [] });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.namespaces.map((n: any) => n.namespace_id), ['', 'cm', 'o', 'oc']);
-    const person = res.body.namespaces[0];
-    assert.ok(person.fields.some((f: any) => f.field_id === 'str::email' && f.display_type === 'text' && f.built_in));
-    assert.ok(person.fields.some((f: any) => f.field_id === 'bol::p' && f.display_type === 'bool'));
-    const accounts = res.body.namespaces[2];
-    assert.ok(accounts.fields.some((f: any) => f.field_id === 'str:o:name'));
-    assert.equal(res.body.namespaces[1].activities[0].activity_field_id, 'act:cm:support-ticket');
+    assert.deepEqual(Object.keys(res.body.namespaces), ['', 'o']);
+    const person = res.body.namespaces[''];
+    assert.deepEqual(person.fields['str::email'], { id: 'str::email', name: 'Email', display_type: 'email', no_autocomplete: true, liquid_name: 'people.email' });
+    assert.equal(person.fields['bol::p'].display_type, 'bool');
+    assert.equal(res.body.namespaces.o.org, true);
+    assert.ok(res.body.namespaces.o.fields['str:o:name']);
+    assert.equal(person.fields['act:cm:support-ticket'].custom_activity.activity_field_id, 'act:cm:support-ticket');
   });
 
   it('refuses an unknown namespace', async () => {
     const api = await getApp().newInstance();
-    assertErrorBody(await api.post('/v1/instance-schema/get', { namespaces: ['xx'] }), 400, 'namespaces: "xx" is not one of: "", cm, o, oc');
+    assertErrorBody(await api.post('/v1/instance-schema/get', { namespaces: ['xx'] }), 400, 'namespaces: "xx" is not one of: "" (persons), o (accounts)');
   });
 });
 
@@ -393,11 +393,12 @@ describe('instance isolation', () => {
     const b = await getApp().newInstance();
     assert.equal((await a.post('/v1/definitions/activity/create', SUPPORT_TICKET)).status, 200);
     const schemaB = await b.post('/v1/instance-schema/get', { namespaces: ['cm'] });
-    assert.deepEqual(schemaB.body.namespaces[0], { namespace_id: 'cm', name: 'Custom person fields and activities', fields: [], activities: [] });
+    assert.deepEqual(schemaActivities(schemaB.body), []);
+    assert.deepEqual(schemaCustomFields(schemaB.body, 'cm'), []);
     assert.equal((await b.post('/v1/definitions/activity/create', SUPPORT_TICKET)).status, 200);
     assertErrorBody(await b.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:nope' }), 404, 'activity act:cm:nope not found');
     await b.delete('/v1/definitions/activity/delete', { activity_field_id: 'act:cm:support-ticket' });
     const schemaA = await a.post('/v1/instance-schema/get', { namespaces: ['cm'] });
-    assert.equal(schemaA.body.namespaces[0].activities[0].archived, false);
+    assert.equal(schemaActivities(schemaA.body)[0].archived, false);
   });
 });

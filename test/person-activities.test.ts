@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { useTestApp, type Client } from './helpers/app.js';
-import { FLIGHT_BOOKED, ID, assertErrorBody, daysAgo, define, definition } from './helpers/fixtures.js';
+import { FLIGHT_BOOKED, ID, assertErrorBody, daysAgo, define, definition, schemaActivities, schemaCustomFields } from './helpers/fixtures.js';
 
 const getApp = useTestApp();
 
@@ -57,7 +57,7 @@ describe('the examples of spec 001 and 002', () => {
         [{ content: 'Flew Easy Jet to London' }]],
     ]);
     const schema = await api.post('/v1/instance-schema/get', { namespaces: ['cm'] });
-    assert.equal(schema.body.namespaces[0].activities[0].state, 'active');
+    assert.equal(schemaActivities(schema.body)[0].state, 'active');
   });
 
   it('001: object attributes, as an array or as an object, are stored as sent', async () => {
@@ -234,8 +234,8 @@ describe('per-activity failures', () => {
     ]);
     assert.equal(await countPersons(api), 0);
     const schema = await api.post('/v1/instance-schema/get', { namespaces: ['cm'] });
-    assert.deepEqual(schema.body.namespaces[0].fields, []);
-    assert.equal(schema.body.namespaces[0].activities[0].state, 'awaiting_implementation');
+    assert.deepEqual(schemaCustomFields(schema.body, 'cm'), []);
+    assert.equal(schemaActivities(schema.body)[0].state, 'awaiting_implementation');
   });
 
   const typeCases: Array<[string, string, unknown, string]> = [
@@ -336,7 +336,7 @@ describe('per-activity failures', () => {
       'fields: "email" is not a field ID (<type>:<namespace>:<name>, e.g. str::email)',
     ]);
     const schema = await api.post('/v1/instance-schema/get', { namespaces: ['cm'] });
-    assert.deepEqual(schema.body.namespaces[0].fields.map((f: any) => f.field_id), ['int:cm:member-id']);
+    assert.deepEqual(schemaCustomFields(schema.body, 'cm').map((f: any) => f.id), ['int:cm:member-id']);
     const later = await api.post('/v1/activities/create', { activities: [send({ 'str:cm:member-id': 'M9' }), send({})] });
     assert.deepEqual(later.body.activities[0], { status: 'invalid', error: 'fields: str:cm:member-id conflicts with the existing field int:cm:member-id' });
   });
@@ -717,10 +717,10 @@ describe('read back', () => {
     const personId = res.body.activities[0].person_id;
     const all = await events(api, personId);
     assert.deepEqual(all.activities.map((e: any) => e.render_cmds[0].content), ['Purchased Premium Plan (qty: 2)', 'With Attr: Premium Plan', 'Plain']);
-    assert.deepEqual(all.meta, { total_activities: 3, has_more: false });
+    assert.deepEqual(all.meta, { total_activities: 3, field_ids: null, has_more: false, retention: { type: 'time', max_value: 90 } });
     const page = await events(api, personId, { limit: 1, offset: 1 });
     assert.deepEqual(page.activities.map((e: any) => e.field_id), ['act:cm:with-attr']);
-    assert.deepEqual({ ...page, activities: null }, { activities: null, meta: { total_activities: 3, has_more: true }, offset: 1, next_offset: 2 });
+    assert.deepEqual({ ...page, activities: null }, { activities: null, meta: { total_activities: 3, field_ids: null, has_more: true, retention: { type: 'time', max_value: 90 } }, offset: 1, next_offset: 2 });
     const filtered = await events(api, personId, { activities: ['act:cm:plain'] });
     assert.deepEqual(filtered.activities.map((e: any) => e.field_id), ['act:cm:plain']);
     const none = await events(api, personId, { activities: ['act:cm:nothing'] });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from './helpers/app.js';
+import { schemaActivities } from './helpers/fixtures.js';
 import { runCli, startServer } from './helpers/process.js';
 import { STORE_KIND, openTestDb } from './helpers/store.js';
 
@@ -89,9 +90,9 @@ describe('embedded store process', { skip: STORE_KIND === 'postgres' && 'embedde
     server = await startServer({ DATA_DIR, BOOTSTRAP_API_KEYS: `${keyA},${keyB}` });
     try {
       const a = await new Client(server.baseUrl, keyA).post('/v1/instance-schema/get', { namespaces: ['cm'] });
-      assert.deepEqual(a.body.namespaces[0].activities, [created.body.custom_activity]);
+      assert.deepEqual(schemaActivities(a.body), [created.body.custom_activity]);
       const b = await new Client(server.baseUrl, keyB).post('/v1/instance-schema/get', { namespaces: ['cm'] });
-      assert.deepEqual(b.body.namespaces[0].activities, []);
+      assert.deepEqual(schemaActivities(b.body), []);
     } finally {
       await server.stop();
     }
@@ -188,7 +189,7 @@ describe(`restart on the ${STORE_KIND} store`, { skip: STORE_KIND !== 'postgres'
       server = await startServer(env);
       try {
         const res = await new Client(server.baseUrl, 'test-key-pg-0123456789abcdef').post('/v1/instance-schema/get', { namespaces: ['cm'] });
-        assert.deepEqual(res.body.namespaces[0].activities, [created.body.custom_activity]);
+        assert.deepEqual(schemaActivities(res.body), [created.body.custom_activity]);
       } finally {
         await server.stop();
       }

@@ -1,8 +1,8 @@
 // Use cases behind the definition endpoints: they join the pure rules (domain/definitions) with
 // the store, inside one transaction each, so a refused request writes nothing.
 import {
-  customActivityView, definitionNameOf, planDefinition, planModification,
-  type CustomActivityView, type Definition, type DefinitionChanges, type DefinitionInput, type DefinitionPlan,
+  definitionNameOf, planDefinition, planModification,
+  type Definition, type DefinitionChanges, type DefinitionInput, type DefinitionPlan,
 } from '../domain/definitions.js';
 import { ApiError, badRequest, forbidden, notFound } from '../errors.js';
 import type { Db, Sql } from '../store/db.js';
@@ -43,7 +43,7 @@ export async function createDefinition(
   input: DefinitionInput,
   maxCustomActivities: number,
   now: Date = new Date(),
-): Promise<CustomActivityView> {
+): Promise<Definition> {
   return db.transaction(async (tx) => {
     await lockInstance(tx, instanceId);
     const plan = planDefinition(input, await customFieldTypes(tx, instanceId, 'person'));
@@ -58,7 +58,7 @@ export async function createDefinition(
     await registerMappedFields(tx, instanceId, plan.value);
     const def: Definition = { ...plan.value.definition, state: 'awaiting_implementation', createdAt: now, editedAt: now, archivedAt: null };
     await insertDefinition(tx, instanceId, def);
-    return customActivityView(def);
+    return def;
   });
 }
 
@@ -68,7 +68,7 @@ export async function modifyDefinition(
   activityFieldId: string,
   changes: DefinitionChanges,
   now: Date = new Date(),
-): Promise<CustomActivityView> {
+): Promise<Definition> {
   const name = nameOrThrow(activityFieldId);
   return db.transaction(async (tx) => {
     await lockInstance(tx, instanceId);
@@ -79,7 +79,7 @@ export async function modifyDefinition(
     await registerMappedFields(tx, instanceId, plan.value);
     const def: Definition = { ...current, ...plan.value.definition, editedAt: now };
     await updateDefinition(tx, instanceId, def);
-    return customActivityView(def);
+    return def;
   });
 }
 

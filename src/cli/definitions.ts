@@ -81,8 +81,11 @@ export async function definitionsCommand(argv: string[]): Promise<void> {
     }
     case 'list': {
       const client = clientFrom(values);
-      const schema = await api(client, () => client.instanceSchema.get({ namespaces: ['cm'] }));
-      const activities = schema.namespaces.flatMap((n) => n.activities).filter((a) => values.all || !a.archived);
+      const schema = await api(client, () => client.instanceSchema.get({ namespaces: [''] }));
+      // Custom activities are the act:cm:* fields; each carries its definition as custom_activity.
+      const activities = Object.values(schema.namespaces[''] ? schema.namespaces['']!.fields : {})
+        .filter((f) => f.id.startsWith('act:cm:') && f.custom_activity && (values.all || !f.archived))
+        .map((f) => ({ ...f.custom_activity!, archived: f.archived === true }));
       if (values.json) {
         for (const a of activities) console.log(JSON.stringify(a));
         return;

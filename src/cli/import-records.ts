@@ -39,7 +39,10 @@ async function* lines(file: string, progress: ReadProgress): AsyncGenerator<stri
   }
 }
 
-export async function* readNdjson(file: string, progress: ReadProgress): AsyncGenerator<ImportRecord> {
+/** `check` says why a parsed line cannot be sent (default: it is not an activity). */
+export async function* readNdjson(
+  file: string, progress: ReadProgress, check: (value: unknown) => string | undefined = activityProblem,
+): AsyncGenerator<ImportRecord> {
   let line = 0;
   for await (const text of lines(file, progress)) {
     line++;
@@ -51,10 +54,18 @@ export async function* readNdjson(file: string, progress: ReadProgress): AsyncGe
       yield { line, raw: text, error: `not valid JSON: ${(error as Error).message}` };
       continue;
     }
-    const problem = activityProblem(value);
+    const problem = check(value);
     if (problem) yield { line, raw: text, error: problem };
     else yield { line, activity: value as Record<string, unknown> };
   }
+}
+
+/** A person/merge or accounts/merge record: an object with `fields`. */
+export function recordProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object (one record a line)';
+  const fields = (value as Record<string, unknown>)['fields'];
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return 'fields is missing (one {"fields": {...}} a line)';
+  return undefined;
 }
 
 function activityProblem(value: unknown): string | undefined {

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import type { ActivityClient, CreateActivitiesOptions } from '../../packages/client/src/index.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, clientFrom, explain } from './client-options.js';
+import { importPeople } from './import-people.js';
 import { readCsv, readNdjson, type ImportRecord, type ReadProgress } from './import-records.js';
 import { CliError } from './output.js';
 import { ProgressBar } from './progress.js';
@@ -27,8 +28,14 @@ or CSV (by the .csv extension, or --format csv) with a header row naming the col
   Cells take the field type's value: int whole numbers, bol true/false, sst a|b|c,
   phn/obj JSON. Empty cells are left out (use NDJSON to clear a value with null).
 
+With --people, FILE is NDJSON of person records instead, one a line as an element of
+person/merge's "people" (e.g. {"fields": {"str::email": "a@example.com", "str::first": "Ann"}}),
+sent through POST /v1/person/merge 100 at a time (with --accounts: accounts/merge); the
+summary counts created, merged, skipped and invalid records.
+
 Options:
-  --accounts             Account activities instead of person activities
+  --people               Person records (person/merge) instead of activities
+  --accounts             Account activities instead of person activities (with --people: account records)
   --format ndjson|csv    Default: by the file's extension (.csv is CSV, anything else NDJSON)
   --rejects FILE         Where refused lines go, one JSON object each with the line number
                          and the reason (default: FILE.rejects.ndjson)
@@ -94,6 +101,7 @@ export async function importCommand(argv: string[]): Promise<void> {
     options: {
       ...CONNECTION_OPTIONS,
       accounts: { type: 'boolean' },
+      people: { type: 'boolean' },
       format: { type: 'string' },
       rejects: { type: 'string' },
       concurrency: { type: 'string' },
@@ -132,6 +140,14 @@ export async function importCommand(argv: string[]): Promise<void> {
   if (strategy !== undefined) options.merge_strategy = strategy as 1 | 2 | 3;
   const client = clientFrom(values);
   const accounts = Boolean(values.accounts);
+  if (values.people) {
+    if (format !== 'ndjson') throw new CliError('--people takes NDJSON only');
+    await importPeople(client, {
+      file, accounts, rejectsPath: values.rejects ?? `${file}.rejects.ndjson`,
+      ...(options.merge_by ? { mergeBy: options.merge_by } : {}), ...(strategy !== undefined ? { mergeStrategy: strategy as 1 | 2 | 3 } : {}),
+    });
+    return;
+  }
 
   const progress: ReadProgress = { bytesRead: 0 };
   const records = format === 'csv' ? readCsv(file, progress, accounts) : readNdjson(file, progress);

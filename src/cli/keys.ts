@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { parseFieldId } from '../domain/field-types.js';
 import { isMergeStrategy, type MergeStrategy } from '../domain/merge.js';
+import { PROFILE_NAMES, isProfileName } from '../domain/profiles.js';
 import {
   DEFAULT_KEY_SETTINGS, addApiKey, createInstance, generateKey, instanceExists, listKeys, revokeKey,
   updateInstanceSettings,
@@ -16,7 +17,9 @@ export const KEYS_HELP = `Usage: activity-cdp keys <command>
 
   keys create [--instance ID] [--name NAME] [--merge-by FIELD[,FIELD]]
               [--account-merge-by FIELD[,FIELD]] [--merge-strategy 1|2|3]
-      Make an API key. Without --instance it gets a new instance of its own.
+              [--profile docs|production-2025]
+      Make an API key. Without --instance it gets a new instance of its own
+      (--profile sets that new instance's Ortto response profile).
       Prints the key once; only its hash is stored.
   keys list     Every key: id, instance, settings, state (no part of a key is stored).
   keys revoke ID_OR_KEY
@@ -25,9 +28,18 @@ export const KEYS_HELP = `Usage: activity-cdp keys <command>
 export const INSTANCES_HELP = `Usage: activity-cdp instances <command>
 
   instances set ID [--max-custom-activities N|default] [--activity-daily-limit N|default]
-                   [--event-retention-days N|default]
-      Per-instance limits; "default" returns to the server's setting. Events older than
-      --event-retention-days (by their created time) are deleted by the worker; default keeps them.`;
+                   [--event-retention-days N|default] [--profile docs|production-2025|default]
+      Per-instance limits and Ortto response profile; "default" returns to the server's setting.
+      Events older than --event-retention-days (by their created time) are deleted by the worker;
+      default keeps them.`;
+
+/** --profile: a profile name, "default" (null: the server's ORTTO_PROFILE), or not given. */
+function profileOption(value: string | undefined): string | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'default') return null;
+  if (!isProfileName(value)) throw new CliError(`--profile must be one of ${PROFILE_NAMES.join(', ')} or "default", got "${value}"`);
+  return value;
+}
 
 function mergeBy(value: string | undefined, option: string, namespace: 'person' | 'account'): string[] | undefined {
   if (value === undefined) return undefined;
@@ -56,6 +68,7 @@ export async function keysCommand(config: Config, argv: string[]): Promise<void>
       'merge-by': { type: 'string' },
       'account-merge-by': { type: 'string' },
       'merge-strategy': { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -75,13 +88,15 @@ export async function keysCommand(config: Config, argv: string[]): Promise<void>
           accountMergeBy: mergeBy(values['account-merge-by'], '--account-merge-by', 'account') ?? DEFAULT_KEY_SETTINGS.accountMergeBy,
           mergeStrategy: strategy as MergeStrategy,
         };
+        const profile = profileOption(values.profile);
         const key = generateKey();
         const instanceId = await db.transaction(async (tx) => {
           let id = values.instance;
           if (id !== undefined) {
             if (!(await instanceExists(tx, id))) throw new CliError(`no instance ${id} (see "activity-cdp keys list")`);
+            if (profile !== undefined) await updateInstanceSettings(tx, id, { profile });
           } else {
-            id = await createInstance(tx, values.name ?? 'default');
+            id = await createInstance(tx, values.name ?? 'default', { profile: profile ?? null });
           }
           await addApiKey(tx, id, key, settings);
           return id;
@@ -134,7 +149,7 @@ export async function instancesCommand(config: Config, argv: string[]): Promise<
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { 'max-custom-activities': { type: 'string' }, 'activity-daily-limit': { type: 'string' }, 'event-retention-days': { type: 'string' } },
+    options: { 'max-custom-activities': { type: 'string' }, 'activity-daily-limit': { type: 'string' }, 'event-retention-days': { type: 'string' }, profile: { type: 'string' } },
   });
   const id = positionals[0];
   if (!id) throw new CliError('instances set needs an instance id (see "activity-cdp keys list")');
@@ -143,6 +158,7 @@ export async function instancesCommand(config: Config, argv: string[]): Promise<
     const ok = await updateInstanceSettings(store.db, id, {
       maxCustomActivities: limit(values['max-custom-activities'], '--max-custom-activities', 1),
       activityDailyLimit: limit(values['activity-daily-limit'], '--activity-daily-limit', 0),
+      profile: profileOption(values.profile),
     });
     if (!ok) throw new CliError(`no instance ${id}`);
     const retention = limit(values['event-retention-days'], '--event-retention-days', 1);

@@ -1,14 +1,14 @@
 // One activity of a create-activities request, checked against its definition and the subject's
 // fields. Every problem is a value naming what was wrong: it fails that activity, not the request.
 import { attributeFieldId, definitionNameOf, type Definition } from './definitions.js';
-import { parseFieldId, type FieldType } from './field-types.js';
+import { isReadOnlyBuiltIn, parseFieldId, systemActivityName, type FieldType } from './field-types.js';
 import { isId, keyedEventId } from './ids.js';
 import { checkMergeBy, resolveKey, type ResolvedKey } from './identity.js';
 import { parseLocation, locationFields, type IpLocation, type Location } from './location.js';
 import { isMergeStrategy, type Fields, type MergeStrategy } from './merge.js';
 import { err, ok, type Result } from './result.js';
 import type { Subject } from './subjects.js';
-import { checkValue, isIsoDateTime } from './values.js';
+import { checkValue, isIsoDateTime, normalizeValue } from './values.js';
 
 export const MAX_ATTRIBUTES_PER_ACTIVITY = 15;
 export const MAX_ACTIVITY_BYTES = 16 * 1024;
@@ -115,15 +115,22 @@ function parseFields(raw: unknown, ctx: ParseContext): Result<{ fields: Fields; 
         return err(`fields: ${id} conflicts with the existing field ${known}:${subject.customNamespace}:${f.name}`);
       }
       if (known === undefined && !newCustomFields.some((n) => n.name === f.name)) newCustomFields.push({ name: f.name, type: f.type });
+    } else if (f.namespace === subject.builtInNamespace && isReadOnlyBuiltIn(id)) {
+      return err(`fields: ${id} is read-only (Ortto sets it itself)`);
     } else if (f.namespace !== subject.builtInNamespace || !subject.isBuiltIn(id)) {
       return err(`fields: ${id} is not ${subject.aLabel} field`);
     }
-    if (value !== null) {
-      const c = checkValue(f.type, value, id);
+    // Liberal shapes real clients send ({"name": ...} for geo, {"n"} for phones) become the stored
+    // value; an all-empty one ({} / empty phone parts) is no value at all.
+    const normal = normalizeValue(f.type, value);
+    if (normal.none) continue;
+    const v = normal.value;
+    if (v !== null) {
+      const c = checkValue(f.type, v, id);
       if (!c.ok) return err(`fields: ${c.error}`);
-      if (id === 'str::email' && !EMAIL.test((value as string).trim())) return err(`fields: str::email "${value as string}" is not an e-mail address`);
+      if (id === 'str::email' && !EMAIL.test((v as string).trim())) return err(`fields: str::email "${v as string}" is not an e-mail address`);
     }
-    fields[id] = id === 'str::email' && typeof value === 'string' ? value.trim().toLowerCase() : value;
+    fields[id] = id === 'str::email' && typeof v === 'string' ? v.trim().toLowerCase() : v;
   }
   return ok({ fields, newCustomFields });
 }
@@ -149,6 +156,10 @@ export function parseActivity(raw: unknown, ctx: ParseContext): Result<ParsedAct
   const activityId = raw['activity_id'];
   if (activityId === undefined || activityId === null) return err('activity_id is required');
   const name = definitionNameOf(activityId);
+  const system = systemActivityName(activityId);
+  if (system !== undefined) {
+    return err(`activity_id "${String(activityId)}" is Ortto's own system activity (${system}): it takes no events through the API; send a custom activity (act:cm:<name>)`);
+  }
   if (!name) return err(`activity_id "${String(activityId)}" must look like act:cm:<name>`);
   const definition = ctx.definitions.get(name);
   if (!definition) return err(`activity ${String(activityId)} does not exist`);
@@ -248,4 +259,14 @@ export function acknowledgedEventId(raw: unknown, instanceId: string, kind: stri
     created = new Date(rawCreated);
   }
   return keyedEventId(instanceId, kind, name, key, created);
+}
+
+/**
+ * The `fields` of a person/merge or accounts/merge record, by the same rules as an activity's
+ * (built-in and custom fields, value types, liberal shapes).
+ */
+export function parseRecordFields(
+  raw: unknown, subject: Subject, customTypes: ReadonlyMap<string, FieldType>,
+): Result<{ fields: Fields; newCustomFields: Array<{ name: string; type: FieldType }> }> {
+  return parseFields(raw, { subject, customTypes } as ParseContext);
 }

@@ -29,6 +29,8 @@ export interface IndexedActivity {
   activity: ParsedActivity;
   /** A pre-assigned event id (queued activities keep the id they were acknowledged with). */
   eventId: string;
+  /** person/merge, accounts/merge: the record only, no event (no limit, no de-duplication). */
+  recordOnly?: boolean;
 }
 
 export interface Resolution {
@@ -256,7 +258,7 @@ export function planBatch(input: PlanInput): BatchPlan {
   const eventsByDedupe = new Map<string, EventWrite>();
   const activated = new Set<string>();
 
-  for (const { index, activity, eventId } of batch) {
+  for (const { index, activity, eventId, recordOnly } of batch) {
     const resolution = resolutions.get(index);
     if (!resolution) continue;
     const { recordId } = resolution;
@@ -265,7 +267,7 @@ export function planBatch(input: PlanInput): BatchPlan {
     const batchDuplicate = dk !== undefined ? eventsByDedupe.get(dk) : undefined;
     const storedDuplicate = dk !== undefined && !batchDuplicate ? storedEvents.get(dk) : undefined;
 
-    if (limited.has(index)) {
+    if (!recordOnly && limited.has(index)) {
       outcomes.push({
         index, status: 'rate_limited',
         error: `more than ${dailyLimit} events of act:cm:${def} for this ${subject.label} in 24 hours`,
@@ -291,6 +293,10 @@ export function planBatch(input: PlanInput): BatchPlan {
       const t = activity.created;
       if (!record.firstSeenAt || t < record.firstSeenAt) record.firstSeenAt = t;
       if (!record.lastSeenAt || t > record.lastSeenAt) record.lastSeenAt = t;
+    }
+    if (recordOnly) {
+      outcomes.push({ index, status: 'ingested', recordId, recordStatus: resolution.created ? 'created' : 'merged', eventId: '' });
+      continue;
     }
 
     // The event: new, or merged into the one with the same created + key.

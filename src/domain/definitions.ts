@@ -8,11 +8,24 @@ import {
 } from './field-types.js';
 import { err, ok, type Result } from './result.js';
 
-export const ICON_IDS = [
+/** The icon ids of spec 003. */
+export const DOCUMENTED_ICON_IDS = [
   'calendar-icon', 'email-icon', 'phone-icon', 'download-icon', 'upload-icon', 'cart-icon',
   'help-icon', 'user-icon', 'settings-icon', 'star-icon', 'tag-icon', 'link-icon', 'file-icon',
   'globe-icon',
 ] as const;
+
+/** The icon ids real Ortto uses (recorded 200 responses, spec README). */
+export const ORTTO_ICON_IDS = [
+  'calendar-illustration-icon', 'caution-illustration-icon', 'clicked-illustration-icon',
+  'coupon-illustration-icon', 'download-illustration-icon', 'email-illustration-icon',
+  'eye-illustration-icon', 'flag-activities-illustration-icon', 'happy-illustration-icon',
+  'moneys-illustration-icon', 'page-illustration-icon', 'phone-illustration-icon',
+  'reload-illustration-icon', 'tag-illustration-icon', 'time-illustration-icon',
+] as const;
+
+/** Both sets are accepted in every profile. */
+export const ICON_IDS = [...DOCUMENTED_ICON_IDS, ...ORTTO_ICON_IDS] as const;
 
 export const DO_NOT_MAP = 'do-not-map';
 export const DEFAULT_RETENTION_DAYS = 90;
@@ -60,7 +73,8 @@ export interface DefinitionInput {
   touch: boolean;
   filterable: boolean;
   visible_in_feeds: boolean;
-  display_style: { type: string; attribute?: string; template?: string };
+  /** `attribute_name` / `attribute_field_id` and `title` are Ortto's recorded spellings of `attribute` and `template`. */
+  display_style: { type: string; attribute?: string; attribute_name?: string; attribute_field_id?: string; template?: string; title?: string };
   attributes: Array<{ name: string; display_type: string; field_id?: string }>;
   retention_days?: number;
 }
@@ -173,31 +187,45 @@ function planAttributes(
   return ok({ attributes, newFields });
 }
 
+/** The attribute a display style names, by whichever spelling was sent, as [element, attribute name]. */
+function styleAttribute(input: DefinitionInput['display_style'], attributes: DefinitionAttribute[]): [string, string | undefined] {
+  if (typeof input.attribute === 'string' && input.attribute !== '') return ['attribute', input.attribute];
+  if (typeof input.attribute_name === 'string' && input.attribute_name !== '') return ['attribute_name', input.attribute_name];
+  if (typeof input.attribute_field_id === 'string' && input.attribute_field_id !== '') {
+    const byFieldId = attributes.find((a) => attributeFieldId(a) === input.attribute_field_id);
+    return ['attribute_field_id', byFieldId ? byFieldId.name : input.attribute_field_id];
+  }
+  return ['attribute', undefined];
+}
+
 function planDisplayStyle(input: DefinitionInput['display_style'], attributes: DefinitionAttribute[]): Result<DisplayStyle> {
   const names = new Set(attributes.map((a) => a.name));
   switch (input.type) {
     case 'activity':
       return ok({ type: 'activity' });
     case 'activity_attribute': {
-      if (typeof input.attribute !== 'string' || input.attribute === '') {
-        return err('display_style.attribute is required when display_style.type is activity_attribute');
+      const [element, attribute] = styleAttribute(input, attributes);
+      if (attribute === undefined) {
+        return err('display_style.attribute (or attribute_name, attribute_field_id) is required when display_style.type is activity_attribute');
       }
-      if (!names.has(input.attribute)) {
-        return err(`display_style.attribute "${input.attribute}" is not one of the definition's attributes`);
+      if (!names.has(attribute)) {
+        return err(`display_style.${element} "${attribute}" is not one of the definition's attributes`);
       }
-      return ok({ type: 'activity_attribute', attribute: input.attribute });
+      return ok({ type: 'activity_attribute', attribute });
     }
     case 'activity_template': {
-      if (typeof input.template !== 'string' || input.template.trim() === '') {
-        return err('display_style.template is required when display_style.type is activity_template');
+      const element = typeof input.template === 'string' ? 'template' : 'title';
+      const template = typeof input.template === 'string' ? input.template : input.title;
+      if (typeof template !== 'string' || template.trim() === '') {
+        return err('display_style.template (or title) is required when display_style.type is activity_template');
       }
-      if (input.template.length > 1000) return err('display_style.template must be at most 1000 characters');
-      for (const placeholder of templatePlaceholders(input.template)) {
+      if (template.length > 1000) return err(`display_style.${element} must be at most 1000 characters`);
+      for (const placeholder of templatePlaceholders(template)) {
         if (!names.has(placeholder)) {
-          return err(`display_style.template refers to {{${placeholder}}}, which is not one of the definition's attributes`);
+          return err(`display_style.${element} refers to {{${placeholder}}}, which is not one of the definition's attributes`);
         }
       }
-      return ok({ type: 'activity_template', template: input.template });
+      return ok({ type: 'activity_template', template });
     }
     default:
       return err(`display_style.type "${input.type}" is not one of: activity, activity_attribute, activity_template`);

@@ -30,6 +30,8 @@ export const DISPLAY_TYPE_OF_PREFIX: Record<FieldType, string> = {
   bol: 'bool', sst: 'multi_select', obj: 'object', geo: 'geo',
 };
 
+import { ORTTO_ACCOUNT_FIELDS, ORTTO_PERSON_FIELDS, ORTTO_SYSTEM_ACTIVITIES } from './ortto-builtins.js';
+
 export type Namespace = '' | 'cm' | 'o' | 'oc';
 
 export interface FieldId {
@@ -114,14 +116,32 @@ export const ACCOUNT_BUILT_IN_FIELDS: readonly BuiltInField[] = [
   { id: 'geo:o:country', name: 'Country' },
 ];
 
-const PERSON_BUILT_IN_IDS = new Set(PERSON_BUILT_IN_FIELDS.map((f) => f.id));
-const ACCOUNT_BUILT_IN_IDS = new Set(ACCOUNT_BUILT_IN_FIELDS.map((f) => f.id));
+// Writable built-ins: the documents' list above and the writable fields of the recorded real
+// instance schema (ortto-builtins.ts). Read-only ones of that schema are refused by name; the
+// documents' own examples (e.g. str::u-ctx in spec 001) stay writable.
+const documentedIds = (fields: readonly BuiltInField[]) => fields.map((f) => f.id);
+const recorded = (fields: typeof ORTTO_PERSON_FIELDS, readOnly: boolean) => fields.filter((f) => (f.read_only === true) === readOnly).map((f) => f.id);
+const PERSON_BUILT_IN_IDS = new Set([...documentedIds(PERSON_BUILT_IN_FIELDS), ...recorded(ORTTO_PERSON_FIELDS, false)]);
+const ACCOUNT_BUILT_IN_IDS = new Set([...documentedIds(ACCOUNT_BUILT_IN_FIELDS), ...recorded(ORTTO_ACCOUNT_FIELDS, false)]);
+const READ_ONLY_IDS = new Set(
+  [...recorded(ORTTO_PERSON_FIELDS, true), ...recorded(ORTTO_ACCOUNT_FIELDS, true)]
+    .filter((id) => !PERSON_BUILT_IN_IDS.has(id) && !ACCOUNT_BUILT_IN_IDS.has(id)),
+);
+const SYSTEM_ACTIVITY_IDS = new Map(ORTTO_SYSTEM_ACTIVITIES.map((a) => [a.id, a.name]));
 
 export function isPersonBuiltIn(id: string): boolean {
   return PERSON_BUILT_IN_IDS.has(id);
 }
 export function isAccountBuiltIn(id: string): boolean {
   return ACCOUNT_BUILT_IN_IDS.has(id);
+}
+/** A built-in field Ortto sets itself (recorded schema: read_only). */
+export function isReadOnlyBuiltIn(id: string): boolean {
+  return READ_ONLY_IDS.has(id);
+}
+/** Ortto's own activities (`act::<code>`, recorded schema) by id → display name. */
+export function systemActivityName(id: unknown): string | undefined {
+  return typeof id === 'string' ? SYSTEM_ACTIVITY_IDS.get(id) : undefined;
 }
 
 /** `product-name` → `Product Name`. */

@@ -25,7 +25,9 @@ export function identityValue(field: FieldId, value: unknown): string | undefine
     case 'phn': {
       if (typeof value !== 'object') return undefined;
       const v = value as Record<string, unknown>;
-      const raw = typeof v['phone'] === 'string' ? v['phone'] : typeof v['c'] === 'string' && typeof v['n'] === 'string' ? `+${v['c']}${v['n']}` : '';
+      const n = typeof v['n'] === 'string' ? v['n'] : '';
+      const c = typeof v['c'] === 'string' ? v['c'] : '';
+      const raw = typeof v['phone'] === 'string' ? v['phone'] : c !== '' ? `+${c}${n}` : n;
       const digits = raw.replace(/[^0-9]/g, '');
       return digits === '' ? undefined : '+' + digits;
     }

@@ -20,7 +20,8 @@ export interface Location {
   resolved?: IpLocation;
 }
 
-const CUSTOM_STRINGS = ['name', 'region', 'country', 'country_code', 'timezone'];
+// city and postal_code: recorded as accepted by real Ortto (200).
+const CUSTOM_STRINGS = ['name', 'city', 'region', 'country', 'country_code', 'postal_code', 'timezone'];
 const ADDRESS_STRINGS = ['address1', 'city', 'region', 'country', 'postal_code'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -102,7 +103,9 @@ export function locationFields(loc: Location | undefined, subject: Subject): Rec
   if (loc.custom) {
     set(subject.geo.country, loc.custom['country']);
     set(subject.geo.region, loc.custom['region']);
+    set(subject.geo.city, loc.custom['city']);
     set(subject.geo.city, loc.custom['name']);
+    set(subject.geo.postal, loc.custom['postal_code']);
   }
   if (loc.address) {
     set(subject.geo.address, loc.address['address1']);

@@ -51,6 +51,29 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A value as stored, or `none` when the shape sent means "no value" (not a clear). */
+export type Normalized = { none: true } | { none: false; value: unknown };
+
+const NONE: Normalized = { none: true };
+const isBlank = (v: unknown) => v === undefined || v === null || v === '';
+
+/**
+ * The liberal shapes of the spec README ("Input is accepted liberally"): a geo value as
+ * `{"name": "<place>"}` (stored as the place's text; `{}` is no value); a phone whose parts are
+ * all empty is no value. Other values pass unchanged, for checkValue to judge.
+ */
+export function normalizeValue(type: FieldType, value: unknown): Normalized {
+  if (value === null) return { none: false, value };
+  if (type === 'geo' && isPlainObject(value)) {
+    if (Object.values(value).every(isBlank)) return NONE;
+    return { none: false, value: 'name' in value ? value['name'] : value };
+  }
+  if (type === 'phn' && isPlainObject(value)) {
+    if (Object.values(value).every((v) => isBlank(v) || typeof v === 'boolean')) return NONE;
+  }
+  return { none: false, value };
+}
+
 /**
  * Checks a non-null value against a field type. `subject` names the field in the error
  * (e.g. `str:cm:product-name`).
@@ -131,6 +154,11 @@ function checkPhone(value: unknown, subject: string): ValueCheck {
     return OK;
   }
   const { c, n } = value;
+  // {"n"} alone is a number as the client wrote it (a CDP destination sends "+61 401 234 567").
+  if (c === undefined || c === null || c === '') {
+    if (typeof n !== 'string' || !/^\+?[0-9 ()-]{3,30}$/.test(n)) return fail(`${subject}.n must be a phone number of digits`);
+    return OK;
+  }
   if (typeof c !== 'string' || !/^[0-9]{1,4}$/.test(c)) return fail(`${subject}.c must be a country calling code such as "61"`);
   if (typeof n !== 'string' || !/^[0-9]{3,20}$/.test(n)) return fail(`${subject}.n must be a national number of digits`);
   return OK;

@@ -14,12 +14,14 @@ import { registerErrorHandling } from './plugins/errors.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
 import { registerJsonBody } from './plugins/json-body.js';
 import { registerMetrics } from './metrics.js';
+import { registerWire } from './plugins/wire.js';
 import { definitionRoutes } from './routes/v1/definitions.js';
 import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
 import { activityRoutes } from './routes/v1/activities.js';
 import { recordRoutes } from './routes/v1/records.js';
 import { recordLifecycleRoutes } from './routes/v1/record-lifecycle.js';
 import { exportRoutes } from './routes/v1/export.js';
+import { mergeRoutes } from './routes/v1/merge.js';
 import { AccountActivityInput, AccountActivityResult, ActivityEvent, Filter, Location, PersonActivityInput, PersonActivityResult, RecordSchema } from './schemas/activities.js';
 import { CustomActivity } from './schemas/definitions.js';
 import { ErrorBody, RateLimitBody } from './schemas/common.js';
@@ -85,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerErrorHandling(app, deps.config.bodyLimitBytes);
   registerJsonBody(app);
+  await registerWire(app);
   if (deps.config.metricsEnabled) registerMetrics(app, deps.db, deps.feed);
 
   await app.register(fastifySwagger, {
@@ -126,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(recordRoutes({ ...deps, db: deps.readDb ?? deps.db }));
     await v1.register(recordLifecycleRoutes(deps));
     await v1.register(exportRoutes({ ...deps, db: deps.readDb ?? deps.db }));
+    await v1.register(mergeRoutes(deps));
   }, { prefix: '/v1' });
 
   return app;

@@ -10,6 +10,8 @@ export interface AppliedBatch {
   kind: Kind;
   /** 'sync': answered by the request itself; 'async': acknowledged as queued (nothing applied yet); 'worker': applied from the queue. */
   mode: 'sync' | 'async' | 'worker';
+  /** What sent them: activity events (the default), or person/merge / accounts/merge (records only: no events, eventId ''). */
+  source?: 'activities' | 'merge';
   /** The X-Request-Id of the request that sent the activities (for worker batches: the one that queued them), when known. */
   requestId: string | undefined;
   /** When the batch committed. */

@@ -5,12 +5,12 @@ import {
   identityKey, limitedActivities, limitProbes, planBatch, resolveRecords, type IndexedActivity, type Outcome,
 } from '../domain/batch-plan.js';
 import { storedSpanFor } from '../domain/daily-limit.js';
-import { definitionNameOf } from '../domain/definitions.js';
+import { definitionNameOf, type Definition } from '../domain/definitions.js';
 import type { FieldType } from '../domain/field-types.js';
 import { parseFieldId } from '../domain/field-types.js';
 import { keyedEventId, newId } from '../domain/ids.js';
-import { identityValue } from '../domain/identity.js';
-import type { MergeStrategy } from '../domain/merge.js';
+import { identityValue, type ResolvedKey } from '../domain/identity.js';
+import type { Fields, MergeStrategy } from '../domain/merge.js';
 import type { Subject } from '../domain/subjects.js';
 import type { IpLocation } from '../domain/location.js';
 import type { Sql } from '../store/db.js';
@@ -232,7 +232,8 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
 
   let limited = new Set<number>();
   if (ctx.dailyLimit > 0) {
-    const { probes, groups } = limitProbes(batch, resolutions, storedEvents);
+    // Records only (person/merge) count against no limit.
+    const { probes, groups } = limitProbes(batch.filter((b) => !b.recordOnly), resolutions, storedEvents);
     // Records this batch creates have no stored events.
     const reads = [...probes.values()]
       .filter((p) => !born.has(p.recordId))
@@ -269,6 +270,64 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
     throw error;
   }
   return [...failures, ...plan.outcomes];
+}
+
+// ---- person/merge, accounts/merge: records without events, on the same pipeline ----
+
+/** A record to create or merge, already checked (domain/activity-input.ts parseRecordFields). */
+export interface RecordItem {
+  index: number;
+  fields: Fields;
+  key: ResolvedKey;
+  strategy: MergeStrategy;
+  newCustomFields: Array<{ name: string; type: FieldType }>;
+}
+
+/** Stands in for a definition: record-only items write no event, so none of it is read but `touch`. */
+const NO_DEFINITION: Definition = {
+  name: '', iconId: '', trackConversionValue: false, touch: false, filterable: false, visibleInFeeds: false,
+  displayStyle: { type: 'activity' }, attributes: [], retentionDays: 0, state: 'active',
+  createdAt: new Date(0), editedAt: new Date(0), archivedAt: null,
+};
+
+/**
+ * Creates or merges records through the same identity claims, merge strategies and custom-field
+ * registration as applyBatch (the claim loop of `ingest`), writing no events.
+ */
+export async function applyRecords(tx: Sql, ctx: Omit<BatchContext, 'mode' | 'ipLocations' | 'dailyLimit'>, items: RecordItem[]): Promise<Outcome[]> {
+  const { instanceId, subject } = ctx;
+  const { customTypes, identityFields } = await loadBatchContext(tx, instanceId, subject.kind, []);
+  // A custom field's type is set by the first record that uses it; later ones must agree.
+  const types = new Map<string, FieldType>(customTypes);
+  const batch: IndexedActivity[] = [];
+  const failures: Outcome[] = [];
+  for (const item of items) {
+    const clash = item.newCustomFields.find((f) => types.has(f.name) && types.get(f.name) !== f.type);
+    if (clash) {
+      failures.push({ index: item.index, status: 'invalid', error: `fields: ${clash.type}:${subject.customNamespace}:${clash.name} conflicts with the existing field ${types.get(clash.name)}:${subject.customNamespace}:${clash.name}` });
+      continue;
+    }
+    for (const f of item.newCustomFields) types.set(f.name, f.type);
+    const activity: ParsedActivity = {
+      definition: NO_DEFINITION, attributes: {}, fields: item.fields, target: { type: 'key', key: item.key, mergeBy: ctx.mergeBy }, strategy: item.strategy,
+      created: ctx.now, backdated: false, eventKey: null, location: undefined, queue: false, newCustomFields: item.newCustomFields,
+    };
+    batch.push({ index: item.index, activity, eventId: '', recordOnly: true });
+  }
+  const outcomes = batch.length > 0 ? await ingest(tx, { ...ctx, dailyLimit: 0, mode: 'sync' }, batch, identityFields) : [];
+  const taken = new Map<string, FieldType>();
+  const byIndex = new Map(items.map((i) => [i.index, i]));
+  for (const o of outcomes) {
+    if (o.status !== 'ingested') continue;
+    for (const f of byIndex.get(o.index)!.newCustomFields) if (!taken.has(f.name)) taken.set(f.name, f.type);
+  }
+  if (taken.size > 0) {
+    const stored = await registerCustomFields(tx, instanceId, subject.kind, [...taken].map(([name, type]) => ({ name, type })));
+    for (const [name, type] of taken) {
+      if (stored.get(name) !== type) throw new ConcurrentClaimError(`custom field ${name}`);
+    }
+  }
+  return [...failures, ...outcomes].sort((a, b) => a.index - b.index);
 }
 
 export type { ParsedActivity };

@@ -5,11 +5,12 @@ import { checkMergeBy } from '../domain/identity.js';
 import { newIds } from '../domain/ids.js';
 import { queueableProblem } from '../domain/json-text.js';
 import type { MergeStrategy } from '../domain/merge.js';
+import { PROFILES, type Profile } from '../domain/profiles.js';
 import type { Subject } from '../domain/subjects.js';
 import { badRequest, type ItemFailure } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { AuthContext } from '../store/instances.js';
-import { enqueue, type QueuedRequest } from '../store/queue.js';
+import { addDeadLetters, enqueue, type QueuedRequest } from '../store/queue.js';
 import type { ActivityFeed } from './activity-feed.js';
 import { applyBatch, type ItemResult } from './apply-batch.js';
 import { resolveIps } from './ip-location.js';
@@ -23,15 +24,14 @@ export interface CreateActivitiesBody {
 
 export type WireResult = Record<string, string>;
 
-export function toWire(subject: Subject, r: ItemResult): WireResult {
-  switch (r.status) {
-    case 'ingested':
-      return { [subject.idKey]: r.recordId, status: 'ingested', [subject.statusKey]: r.recordStatus, activity_id: r.eventId };
-    case 'queued':
-      return { ...(r.directId ? { [subject.idKey]: r.directId } : {}), status: 'queued', [subject.statusKey]: 'queued', activity_id: r.eventId };
-    default:
-      return { status: r.status, error: r.error };
-  }
+/** The record id an activity names itself (person_id / str:o:organization_id), if any. */
+function namedId(subject: Subject, activity: unknown): string | undefined {
+  const direct = (activity as Record<string, unknown> | null)?.[subject.directIdElement];
+  return typeof direct === 'string' && direct !== '' ? direct : undefined;
+}
+
+export function toWire(subject: Subject, r: ItemResult, activity?: unknown, profile: Profile = PROFILES.docs): WireResult {
+  return profile.activityItem(subject.idKey, subject.statusKey, r, namedId(subject, activity));
 }
 
 export function mergeDefaults(subject: Subject, auth: AuthContext, body: CreateActivitiesBody): { mergeBy: string[]; strategy: MergeStrategy } {
@@ -56,12 +56,15 @@ export interface IngestSettings {
   requestId?: string;
   /** "Now" for this request (the instance's clock); real time when absent. */
   now?: Date;
+  /** The Ortto response profile (answer shapes, deferred item validation); docs when absent. */
+  profile?: Profile;
 }
 
 export async function createActivities(
   db: Db, subject: Subject, auth: AuthContext, body: CreateActivitiesBody, settings: IngestSettings,
 ): Promise<WireResult[]> {
   const { dailyLimit } = settings;
+  const profile = settings.profile ?? PROFILES.docs;
   const { mergeBy, strategy } = mergeDefaults(subject, auth, body);
   const now = settings.now ?? new Date();
   const eventIds = newIds(body.activities.length, now);
@@ -90,18 +93,25 @@ export async function createActivities(
     if (settings.enqueue) await settings.enqueue(auth.instanceId, subject.kind, payload);
     else await enqueue(db, auth.instanceId, subject.kind, payload);
     const queued = toQueue.map((i): ItemResult => {
-      const direct = (i.activity as Record<string, unknown>)[subject.directIdElement];
-      return { index: i.index, status: 'queued', eventId: i.eventId, ...(typeof direct === 'string' && direct ? { directId: direct } : {}) };
+      const direct = namedId(subject, i.activity);
+      return { index: i.index, status: 'queued', eventId: i.eventId, ...(direct ? { directId: direct } : {}) };
     });
     const results = [...queued, ...refused].sort((a, b) => a.index - b.index);
     emit(settings, auth.instanceId, subject, 'async', items, results);
-    return results.map((r) => toWire(subject, r));
+    return results.map((r) => toWire(subject, r, items[r.index]!.activity, profile));
   }
 
   const ipLocations = await resolveIps(body.activities, settings.geoipEnabled);
   const results = await db.transaction(async (tx) => {
     const out = await applyBatch(tx, { instanceId: auth.instanceId, subject, mergeBy, strategy, dailyLimit, now, mode: 'sync', ipLocations, requestId: settings.requestId }, items);
     const failures = out.filter((r): r is Extract<ItemResult, { error: string }> => r.status === 'invalid' || r.status === 'rate_limited');
+    if (profile.deferItemValidation) {
+      // Acknowledged as queued like the rest; what failed is kept with its reason, as the worker keeps its own.
+      await addDeadLetters(tx, auth.instanceId, subject.kind, now, failures.map((f) => ({
+        index: f.index, eventId: items[f.index]!.eventId, activity: items[f.index]!.activity, status: f.status, error: f.error,
+      })));
+      return out;
+    }
     if (failures.length === out.length) {
       // Nothing was taken: the request fails as a whole and the transaction writes nothing.
       const details: ItemFailure[] = failures.map((f) => ({ index: f.index, status: f.status, error: f.error }));
@@ -110,7 +120,7 @@ export async function createActivities(
     return out;
   });
   emit(settings, auth.instanceId, subject, 'sync', items, results);
-  return results.map((r) => toWire(subject, r));
+  return results.map((r) => toWire(subject, r, items[r.index]!.activity, profile));
 }
 
 function emit(

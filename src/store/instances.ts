@@ -23,6 +23,8 @@ export const DEFAULT_KEY_SETTINGS: KeySettings = {
 export interface InstanceSettings {
   maxCustomActivities?: number | null;
   activityDailyLimit?: number | null;
+  /** Ortto response profile (docs | production-2025); null = the server's ORTTO_PROFILE. */
+  profile?: string | null;
 }
 
 /** What a valid API key gives a request. */
@@ -32,6 +34,8 @@ export interface AuthContext extends KeySettings {
   /** null = the server default */
   maxCustomActivities: number | null;
   activityDailyLimit: number | null;
+  /** The instance's Ortto response profile; null = the server default. */
+  profile: string | null;
 }
 
 /** The legacy hash (scheme 'sha256'), and the key of the in-memory cache. */
@@ -75,8 +79,8 @@ export function generateKey(): string {
 export async function createInstance(sql: Sql, name: string, settings: InstanceSettings = {}): Promise<string> {
   const id = newId();
   await sql.query(
-    'insert into instances (id, name, max_custom_activities, activity_daily_limit) values ($1, $2, $3, $4)',
-    [id, name, settings.maxCustomActivities ?? null, settings.activityDailyLimit ?? null],
+    'insert into instances (id, name, max_custom_activities, activity_daily_limit, profile) values ($1, $2, $3, $4, $5)',
+    [id, name, settings.maxCustomActivities ?? null, settings.activityDailyLimit ?? null, settings.profile ?? null],
   );
   return id;
 }
@@ -90,12 +94,14 @@ export async function updateInstanceSettings(sql: Sql, instanceId: string, setti
   const rows = await sql.query(
     `update instances set
        max_custom_activities = case when $2::boolean then $3::integer else max_custom_activities end,
-       activity_daily_limit = case when $4::boolean then $5::integer else activity_daily_limit end
+       activity_daily_limit = case when $4::boolean then $5::integer else activity_daily_limit end,
+       profile = case when $6::boolean then $7::text else profile end
      where id = $1 returning id`,
     [
       instanceId,
       settings.maxCustomActivities !== undefined, settings.maxCustomActivities ?? null,
       settings.activityDailyLimit !== undefined, settings.activityDailyLimit ?? null,
+      settings.profile !== undefined, settings.profile ?? null,
     ],
   );
   return rows.length > 0;
@@ -130,13 +136,14 @@ interface AuthRow {
   merge_strategy: number;
   max_custom_activities: number | null;
   activity_daily_limit: number | null;
+  profile: string | null;
 }
 
 export async function authenticate(sql: Sql, key: string): Promise<AuthContext | undefined> {
   const [hash, legacy] = [await hashKey(key), sha256Key(key)];
   const rows = await sql.query<AuthRow>(
     `select k.instance_id, k.id, k.key_hash, k.hash_scheme, k.person_merge_by, k.account_merge_by, k.merge_strategy,
-            i.max_custom_activities, i.activity_daily_limit
+            i.max_custom_activities, i.activity_daily_limit, i.profile
        from api_keys k join instances i on i.id = k.instance_id
       where k.key_hash = any($1::bytea[]) and k.revoked_at is null`,
     [[hash, legacy]],
@@ -162,6 +169,7 @@ export async function authenticate(sql: Sql, key: string): Promise<AuthContext |
     mergeStrategy: row.merge_strategy as MergeStrategy,
     maxCustomActivities: row.max_custom_activities,
     activityDailyLimit: row.activity_daily_limit,
+    profile: row.profile,
   };
 }
 

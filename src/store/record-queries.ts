@@ -48,11 +48,16 @@ export interface RecordView {
   lastSeenAt: Date | null;
 }
 
+/** After `afterId` (keyset paging on the primary key) when given, else from `offset`. */
 export async function listRecords(
-  sql: Sql, instanceId: string, kind: Kind, filter: Condition | undefined, limit: number, offset: number,
+  sql: Sql, instanceId: string, kind: Kind, filter: Condition | undefined, limit: number, offset: number, afterId?: string,
 ): Promise<{ records: RecordView[]; hasMore: boolean }> {
   const params: unknown[] = [instanceId, kind];
-  const where = filter ? ` and ${compileFilter(filter, params)}` : '';
+  let where = filter ? ` and ${compileFilter(filter, params)}` : '';
+  if (afterId !== undefined) {
+    params.push(afterId);
+    where += ` and r.id > $${params.length}`;
+  }
   params.push(limit + 1, offset);
   const rows = await sql.query<{ id: string; fields: Fields; created_at: Date; first_seen_at: Date | null; last_seen_at: Date | null }>(
     `select r.id, r.fields, r.created_at, r.first_seen_at, r.last_seen_at from records r
@@ -66,6 +71,23 @@ export async function listRecords(
   };
 }
 
+/** All records of the kind, those matching the filter, and the matching ones opted in to e-mail (bol::p). One scan. */
+export async function countRecords(
+  sql: Sql, instanceId: string, kind: Kind, filter: Condition | undefined,
+): Promise<{ total: number; matches: number; subscribers: number }> {
+  const params: unknown[] = [instanceId, kind];
+  const match = filter ? compileFilter(filter, params) : 'true';
+  const rows = await sql.query<{ total: number; matches: number; subscribers: number }>(
+    `select count(*)::integer as total,
+            (count(*) filter (where ${match}))::integer as matches,
+            (count(*) filter (where ${match} and r.fields -> 'bol::p' = 'true'::jsonb))::integer as subscribers
+       from records r where r.instance_id = $1 and r.kind = $2`,
+    params,
+  );
+  const r = rows[0];
+  return { total: r?.total ?? 0, matches: r?.matches ?? 0, subscribers: r?.subscribers ?? 0 };
+}
+
 export interface EventView {
   id: string;
   definition: string;
@@ -77,10 +99,18 @@ export interface EventView {
 
 export async function listRecordEvents(
   sql: Sql, instanceId: string, kind: Kind, recordId: string, definitions: string[] | undefined, limit: number, offset: number,
+  since?: Date,
 ): Promise<{ events: EventView[]; total: number }> {
-  const filter = definitions ? ' and definition = any($4::text[])' : '';
   const params: unknown[] = [instanceId, kind, recordId];
-  if (definitions) params.push(definitions);
+  let filter = '';
+  if (definitions) {
+    params.push(definitions);
+    filter += ` and definition = any($${params.length}::text[])`;
+  }
+  if (since) {
+    params.push(since);
+    filter += ` and created_at >= $${params.length}`;
+  }
   const [rows, total] = await Promise.all([
     sql.query<{ id: string; definition: string; created_at: Date; key: string | null; attributes: Record<string, unknown>; location: unknown }>(
       `select id, definition, created_at, key, attributes, location from activity_events
@@ -97,4 +127,20 @@ export async function listRecordEvents(
     events: rows.map((r) => ({ id: r.id, definition: r.definition, createdAt: r.created_at, key: r.key, attributes: r.attributes, location: r.location })),
     total: total[0]?.n ?? 0,
   };
+}
+
+/** Who holds each merge-key value now (a plain read; the claim loop settles races when writing). */
+export async function lookupOwners(
+  sql: Sql, instanceId: string, kind: Kind, keys: Array<{ fieldId: string; value: string }>,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (keys.length === 0) return out;
+  const rows = await sql.query<{ field_id: string; value: string; record_id: string }>(
+    `select r.field_id, r.value, r.record_id
+       from jsonb_to_recordset($3::jsonb) as k(field_id text, value text)
+       join record_identities r on r.instance_id = $1 and r.kind = $2 and r.field_id = k.field_id and r.value = k.value`,
+    [instanceId, kind, JSON.stringify(keys.map((k) => ({ field_id: k.fieldId, value: k.value })))],
+  );
+  for (const r of rows) out.set(`${r.field_id}\u0000${r.value}`, r.record_id);
+  return out;
 }

@@ -52,3 +52,14 @@ export function assertErrorBody(res: { status: number; body: any; headers: Heade
 }
 
 export const daysAgo = (days: number, from = Date.now()) => new Date(from - days * 24 * 60 * 60 * 1000).toISOString();
+
+/** The custom activities of an instance-schema/get answer (its act:cm:* fields' custom_activity views). */
+export function schemaActivities(body: any): any[] {
+  return Object.values<any>(body.namespaces['']?.fields ?? {}).filter((f) => f.id.startsWith('act:cm:')).map((f) => f.custom_activity);
+}
+
+/** The custom fields (`<type>:cm:*` persons, `<type>:oc:*` accounts) of an instance-schema/get answer. */
+export function schemaCustomFields(body: any, namespace: 'cm' | 'oc'): any[] {
+  const ns = namespace === 'cm' ? '' : 'o';
+  return Object.values<any>(body.namespaces[ns]?.fields ?? {}).filter((f) => f.id.includes(`:${namespace}:`) && !f.id.startsWith('act:'));
+}

@@ -121,6 +121,12 @@ export class ActivityClient {
     /** POST /v1/person/get/activities: a page of one person's activity events. */
     getActivities: (body: BodyOf<'POST /v1/person/get/activities'>, options?: RequestOptions) =>
       this.call('POST /v1/person/get/activities', body, options),
+    /**
+     * POST /v1/person/merge: create or update up to 100 people without an activity
+     * ({people: [{person_id, status: created | merged | skipped}]}). All invalid: an ApiError (400).
+     */
+    merge: (body: BodyOf<'POST /v1/person/merge'>, options?: RequestOptions) =>
+      this.call('POST /v1/person/merge', body, options),
   };
 
   readonly accounts = {
@@ -130,6 +136,9 @@ export class ActivityClient {
     /** POST /v1/accounts/get/activities: a page of one account's activity events. */
     getActivities: (body: BodyOf<'POST /v1/accounts/get/activities'>, options?: RequestOptions) =>
       this.call('POST /v1/accounts/get/activities', body, options),
+    /** POST /v1/accounts/merge: create or update up to 100 accounts without an activity. */
+    merge: (body: BodyOf<'POST /v1/accounts/merge'>, options?: RequestOptions) =>
+      this.call('POST /v1/accounts/merge', body, options),
     activities: {
       /** POST /v1/accounts/activities/create for any number of account activity events. */
       create: (activities: readonly AccountActivity[], options: CreateActivitiesOptions = {}): Promise<Array<Outcome<AccountActivityResult>>> =>

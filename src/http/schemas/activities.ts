@@ -15,9 +15,11 @@ export const Location = Type.Object(
     custom: Type.Optional(Type.Union([
       Type.Object({
         name: Type.Optional(Type.String()),
+        city: Type.Optional(Type.String({ description: 'As real Ortto accepts it (recorded)' })),
         region: Type.Optional(Type.String()),
         country: Type.Optional(Type.String()),
         country_code: Type.Optional(Type.String()),
+        postal_code: Type.Optional(Type.String({ description: 'As real Ortto accepts it (recorded)' })),
         latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
         longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
         timezone: Type.Optional(Type.String()),
@@ -111,33 +113,41 @@ const Paging = {
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
 };
 
+const Timeframe = Type.Optional(Type.Unknown({ description: '{"type": "last-<N>-days" | "today" | "all-time"}: only events created since then' }));
 export const GetPersonActivitiesBody = Type.Object({
   person_id: Type.String(),
-  activities: Type.Optional(Type.Array(Type.String(), { description: 'Only these activity field IDs' })),
+  activities: Type.Optional(Type.Array(Type.String(), { description: 'Only these activity field IDs (act:cm:<name>; system ones act::<code> match nothing here)' })),
+  timeframe: Timeframe,
   ...Paging,
 });
 export const GetAccountActivitiesBody = Type.Object({
   account_id: Type.String(),
   activities: Type.Optional(Type.Array(Type.String())),
+  timeframe: Timeframe,
   ...Paging,
 });
 
 export const ActivityEvent = Type.Object(
   {
     id: Type.String(),
-    field_id: Type.String({ description: 'act:cm:<name>' }),
     attr: Type.Record(Type.String(), Type.Unknown()),
-    created_at: Type.String(),
-    location: Type.Optional(Type.Unknown()),
-    key: Type.Optional(Type.String()),
+    created_at: Type.String({ description: 'RFC 3339; production-2025: second precision' }),
+    field_id: Type.String({ description: 'act:cm:<name>' }),
+    location: Type.Optional(Type.Unknown({ description: 'docs profile (extension)' })),
+    key: Type.Optional(Type.String({ description: 'docs profile (extension)' })),
     render_cmds: Type.Array(Type.Object({ content: Type.String() })),
   },
   { $id: 'ActivityEvent' },
 );
 
 export const GetActivitiesResponse = Type.Object({
-  activities: Type.Union([Type.Array(Type.Ref('ActivityEvent')), Type.Null()]),
-  meta: Type.Object({ total_activities: Type.Integer(), has_more: Type.Boolean() }),
+  activities: Type.Union([Type.Array(Type.Ref('ActivityEvent')), Type.Null()], { description: 'null when there are none' }),
+  meta: Type.Object({
+    total_activities: Type.Integer(),
+    field_ids: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'The activities filter, or null' }),
+    has_more: Type.Boolean(),
+    retention: Type.Object({ type: Type.Literal('time'), max_value: Type.Integer({ description: 'Days kept' }) }),
+  }),
   offset: Type.Integer(),
   next_offset: Type.Integer(),
 });
@@ -154,6 +164,7 @@ const RecordsBody = {
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET })),
   fields: Type.Optional(Type.Array(Type.String(), { description: 'Field IDs to return; default all' })),
   filter: Type.Optional(Type.Ref('Filter')),
+  cursor_id: Type.Optional(Type.String({ description: "The previous page's cursor_id: the next page, stable while records are added" })),
 };
 export const GetPersonsBody = Type.Object(RecordsBody);
 export const GetAccountsBody = Type.Object(RecordsBody);
@@ -162,7 +173,7 @@ const Record_ = Type.Object(
   {
     id: Type.String(),
     fields: Type.Record(Type.String(), Type.Unknown()),
-    created_at: Type.Optional(Type.String()),
+    created_at: Type.Optional(Type.String({ description: 'docs profile (extension)' })),
     first_seen_at: Type.Optional(Type.String({ description: 'Earliest event of a touch activity' })),
     last_seen_at: Type.Optional(Type.String({ description: 'Latest event of a touch activity' })),
   },
@@ -170,18 +181,21 @@ const Record_ = Type.Object(
 );
 export const RecordSchema = Record_;
 
-export const GetPersonsResponse = Type.Object({
-  contacts: Type.Array(Type.Ref('Record')),
+const RecordsMeta = Type.Object({
+  total_contacts: Type.Integer(),
+  total_organizations: Type.Integer(),
+  total_matches: Type.Integer(),
+  total_subscribers: Type.Integer(),
+});
+const recordsPage = {
+  meta: RecordsMeta,
   offset: Type.Integer(),
   next_offset: Type.Integer(),
+  cursor_id: Type.String({ description: 'Pass it back as cursor_id for the next page' }),
   has_more: Type.Boolean(),
-});
-export const GetAccountsResponse = Type.Object({
-  accounts: Type.Array(Type.Ref('Record')),
-  offset: Type.Integer(),
-  next_offset: Type.Integer(),
-  has_more: Type.Boolean(),
-});
+};
+export const GetPersonsResponse = Type.Object({ contacts: Type.Array(Type.Ref('Record')), ...recordsPage });
+export const GetAccountsResponse = Type.Object({ accounts: Type.Array(Type.Ref('Record')), ...recordsPage });
 
 export const DeadLettersBody = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),

@@ -16,7 +16,7 @@ export const ErrorBody = Type.Object(
     details: Type.Optional(
       Type.Array(
         Type.Object({
-          index: Type.Integer(),
+          index: Type.Optional(Type.Integer()),
           status: literals(['invalid', 'rate_limited']),
           error: Type.String(),
         }),

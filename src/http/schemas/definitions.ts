@@ -8,7 +8,10 @@ import { ICON_IDS } from '../../domain/definitions.js';
 const DisplayStyle = Type.Object({
   type: Type.String({ description: 'activity | activity_attribute | activity_template' }),
   attribute: Type.Optional(Type.String()),
+  attribute_name: Type.Optional(Type.String({ description: "Ortto's recorded spelling of attribute" })),
+  attribute_field_id: Type.Optional(Type.String({ description: "The attribute by its field ID (Ortto's recorded spelling)" })),
   template: Type.Optional(Type.String()),
+  title: Type.Optional(Type.String({ description: "Ortto's recorded spelling of template" })),
 });
 
 const AttributeInput = Type.Object({
@@ -48,8 +51,8 @@ export const ArchiveDefinitionBody = Type.Object({
 export const CustomActivity = Type.Object(
   {
     activity_field_id: Type.String(),
-    name: Type.String(),
-    state: literals(['awaiting_implementation', 'active']),
+    name: Type.String({ description: 'docs: the title-cased display name; production-2025: the slug' }),
+    state: literals(['awaiting_implementation', 'active', 'live'], { description: 'production-2025 says live where docs says active' }),
     icon_id: literals(ICON_IDS),
     track_conversion_value: Type.Boolean(),
     touch: Type.Boolean(),
@@ -58,7 +61,9 @@ export const CustomActivity = Type.Object(
     display_mode: Type.Object({
       type: literals(['activity', 'activity_attribute', 'activity_template']),
       attribute: Type.Optional(Type.String()),
+      attribute_field_id: Type.Optional(Type.String({ description: 'production-2025' })),
       template: Type.Optional(Type.String()),
+      title: Type.Optional(Type.String({ description: 'production-2025' })),
     }),
     attributes: Type.Array(
       Type.Object({
@@ -69,8 +74,9 @@ export const CustomActivity = Type.Object(
         mapped_field_id: Type.Optional(Type.String()),
       }),
     ),
-    retention_days: Type.Integer(),
-    archived: Type.Boolean(),
+    retention_days: Type.Optional(Type.Integer({ description: 'docs profile (extension)' })),
+    archived: Type.Optional(Type.Boolean({ description: 'docs profile (extension)' })),
+    created_by: Type.Optional(Type.String({ description: 'production-2025: "Public API"' })),
     created_at: Type.String(),
     edited_at: Type.String(),
   },
@@ -81,23 +87,28 @@ export const CustomActivityResponse = Type.Object({ custom_activity: Type.Ref('C
 export const ArchiveResponse = Type.Object({ archived_activity: Type.String() });
 
 export const InstanceSchemaBody = Type.Object({
-  namespaces: Type.Optional(Type.Array(Type.String(), { description: 'Namespace ids to return ("", cm, o, oc); empty = all' })),
+  namespaces: Type.Optional(Type.Array(Type.String(), { description: 'Namespace ids to return ("" persons, "o" accounts; cm and oc are aliases); empty = all' })),
 });
 
 const SchemaField = Type.Object({
-  field_id: Type.String(),
+  id: Type.String(),
   name: Type.String(),
+  read_only: Type.Optional(Type.Boolean({ description: 'Ortto sets it; writes are refused' })),
   display_type: Type.String(),
-  built_in: Type.Boolean(),
+  liquid_name: Type.Optional(Type.String()),
+  archived: Type.Optional(Type.Boolean({ description: 'Custom activities: archived' })),
+  attributes: Type.Optional(Type.Array(Type.Object({
+    id: Type.String(), name: Type.String(), display_type: Type.String(), liquid_name: Type.String(),
+  }), { description: 'Custom activities: their attributes' })),
+  custom_activity: Type.Optional(Type.Ref('CustomActivity', { description: 'Custom activities: the definition as its endpoints answer it (extension)' })),
+});
+
+const SchemaNamespace = Type.Object({
+  id: Type.String(),
+  fields: Type.Record(Type.String(), SchemaField, { description: 'By field ID' }),
+  org: Type.Optional(Type.Boolean({ description: 'The account namespace' })),
 });
 
 export const InstanceSchemaResponse = Type.Object({
-  namespaces: Type.Array(
-    Type.Object({
-      namespace_id: Type.String(),
-      name: Type.String(),
-      fields: Type.Array(SchemaField),
-      activities: Type.Array(Type.Ref('CustomActivity')),
-    }),
-  ),
+  namespaces: Type.Record(Type.String(), SchemaNamespace, { description: 'By namespace id: "" persons, "o" accounts' }),
 });

@@ -57,13 +57,16 @@ export type AccountActivityResult = {
 /** src/http/schemas/activities.ts: ActivityEvent */
 export type ActivityEvent = {
   id: string;
-  /** act:cm:<name> */
-  field_id: string;
   attr: {
     [key: string]: unknown;
   };
+  /** RFC 3339; production-2025: second precision */
   created_at: string;
+  /** act:cm:<name> */
+  field_id: string;
+  /** docs profile (extension) */
   location?: unknown;
+  /** docs profile (extension) */
   key?: string;
   render_cmds: Array<{
     content: string;
@@ -136,6 +139,8 @@ export type Filter = unknown;
 export type GetAccountActivitiesBody = {
   account_id: string;
   activities?: Array<string>;
+  /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
+  timeframe?: unknown;
   /** 1..40, default 20 */
   limit?: number;
   offset?: number;
@@ -149,22 +154,40 @@ export type GetAccountsBody = {
   /** Field IDs to return; default all */
   fields?: Array<string>;
   filter?: Filter;
+  /** The previous page's cursor_id: the next page, stable while records are added */
+  cursor_id?: string;
 };
 
 /** src/http/schemas/activities.ts: GetAccountsResponse */
 export type GetAccountsResponse = {
   accounts: Array<RecordSchema>;
+  meta: {
+    total_contacts: number;
+    total_organizations: number;
+    total_matches: number;
+    total_subscribers: number;
+  };
   offset: number;
   next_offset: number;
+  /** Pass it back as cursor_id for the next page */
+  cursor_id: string;
   has_more: boolean;
 };
 
 /** src/http/schemas/activities.ts: GetActivitiesResponse */
 export type GetActivitiesResponse = {
+  /** null when there are none */
   activities: Array<ActivityEvent> | null;
   meta: {
     total_activities: number;
+    /** The activities filter, or null */
+    field_ids: Array<string> | null;
     has_more: boolean;
+    retention: {
+      type: "time";
+      /** Days kept */
+      max_value: number;
+    };
   };
   offset: number;
   next_offset: number;
@@ -173,8 +196,10 @@ export type GetActivitiesResponse = {
 /** src/http/schemas/activities.ts: GetPersonActivitiesBody */
 export type GetPersonActivitiesBody = {
   person_id: string;
-  /** Only these activity field IDs */
+  /** Only these activity field IDs (act:cm:<name>; system ones act::<code> match nothing here) */
   activities?: Array<string>;
+  /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
+  timeframe?: unknown;
   /** 1..40, default 20 */
   limit?: number;
   offset?: number;
@@ -188,13 +213,23 @@ export type GetPersonsBody = {
   /** Field IDs to return; default all */
   fields?: Array<string>;
   filter?: Filter;
+  /** The previous page's cursor_id: the next page, stable while records are added */
+  cursor_id?: string;
 };
 
 /** src/http/schemas/activities.ts: GetPersonsResponse */
 export type GetPersonsResponse = {
   contacts: Array<RecordSchema>;
+  meta: {
+    total_contacts: number;
+    total_organizations: number;
+    total_matches: number;
+    total_subscribers: number;
+  };
   offset: number;
   next_offset: number;
+  /** Pass it back as cursor_id for the next page */
+  cursor_id: string;
   has_more: boolean;
 };
 
@@ -203,9 +238,13 @@ export type Location = {
   source_ip?: string | null;
   custom?: {
     name?: string;
+    /** As real Ortto accepts it (recorded) */
+    city?: string;
     region?: string;
     country?: string;
     country_code?: string;
+    /** As real Ortto accepts it (recorded) */
+    postal_code?: string;
     latitude?: number;
     longitude?: number;
     timezone?: string;
@@ -261,6 +300,7 @@ export type RecordSchema = {
   fields: {
     [key: string]: unknown;
   };
+  /** docs profile (extension) */
   created_at?: string;
   /** Earliest event of a touch activity */
   first_seen_at?: string;
@@ -274,7 +314,7 @@ export type ErrorBody = {
   code: number;
   error: string;
   details?: Array<{
-    index: number;
+    index?: number;
     status: "invalid" | "rate_limited";
     error: string;
   }>;
@@ -303,7 +343,7 @@ export type ArchiveResponse = {
 export type CreateDefinitionBody = {
   /** Slug, unique in the instance; the activity is act:cm:<name> */
   name: string;
-  /** calendar-icon | email-icon | phone-icon | download-icon | upload-icon | cart-icon | help-icon | user-icon | settings-icon | star-icon | tag-icon | link-icon | file-icon | globe-icon */
+  /** calendar-icon | email-icon | phone-icon | download-icon | upload-icon | cart-icon | help-icon | user-icon | settings-icon | star-icon | tag-icon | link-icon | file-icon | globe-icon | calendar-illustration-icon | caution-illustration-icon | clicked-illustration-icon | coupon-illustration-icon | download-illustration-icon | email-illustration-icon | eye-illustration-icon | flag-activities-illustration-icon | happy-illustration-icon | moneys-illustration-icon | page-illustration-icon | phone-illustration-icon | reload-illustration-icon | tag-illustration-icon | time-illustration-icon */
   icon_id: string;
   track_conversion_value: boolean;
   touch: boolean;
@@ -313,7 +353,13 @@ export type CreateDefinitionBody = {
     /** activity | activity_attribute | activity_template */
     type: string;
     attribute?: string;
+    /** Ortto's recorded spelling of attribute */
+    attribute_name?: string;
+    /** The attribute by its field ID (Ortto's recorded spelling) */
+    attribute_field_id?: string;
     template?: string;
+    /** Ortto's recorded spelling of template */
+    title?: string;
   };
   attributes: Array<{
     /** Slug, e.g. product-name */
@@ -330,9 +376,11 @@ export type CreateDefinitionBody = {
 /** src/http/schemas/definitions.ts: CustomActivity */
 export type CustomActivity = {
   activity_field_id: string;
+  /** docs: the title-cased display name; production-2025: the slug */
   name: string;
-  state: "awaiting_implementation" | "active";
-  icon_id: "calendar-icon" | "email-icon" | "phone-icon" | "download-icon" | "upload-icon" | "cart-icon" | "help-icon" | "user-icon" | "settings-icon" | "star-icon" | "tag-icon" | "link-icon" | "file-icon" | "globe-icon";
+  /** production-2025 says live where docs says active */
+  state: "awaiting_implementation" | "active" | "live";
+  icon_id: "calendar-icon" | "email-icon" | "phone-icon" | "download-icon" | "upload-icon" | "cart-icon" | "help-icon" | "user-icon" | "settings-icon" | "star-icon" | "tag-icon" | "link-icon" | "file-icon" | "globe-icon" | "calendar-illustration-icon" | "caution-illustration-icon" | "clicked-illustration-icon" | "coupon-illustration-icon" | "download-illustration-icon" | "email-illustration-icon" | "eye-illustration-icon" | "flag-activities-illustration-icon" | "happy-illustration-icon" | "moneys-illustration-icon" | "page-illustration-icon" | "phone-illustration-icon" | "reload-illustration-icon" | "tag-illustration-icon" | "time-illustration-icon";
   track_conversion_value: boolean;
   touch: boolean;
   filterable: boolean;
@@ -340,7 +388,11 @@ export type CustomActivity = {
   display_mode: {
     type: "activity" | "activity_attribute" | "activity_template";
     attribute?: string;
+    /** production-2025 */
+    attribute_field_id?: string;
     template?: string;
+    /** production-2025 */
+    title?: string;
   };
   attributes: Array<{
     name: string;
@@ -349,8 +401,12 @@ export type CustomActivity = {
     liquid_name: string;
     mapped_field_id?: string;
   }>;
-  retention_days: number;
-  archived: boolean;
+  /** docs profile (extension) */
+  retention_days?: number;
+  /** docs profile (extension) */
+  archived?: boolean;
+  /** production-2025: "Public API" */
+  created_by?: string;
   created_at: string;
   edited_at: string;
 };
@@ -362,23 +418,42 @@ export type CustomActivityResponse = {
 
 /** src/http/schemas/definitions.ts: InstanceSchemaBody */
 export type InstanceSchemaBody = {
-  /** Namespace ids to return ("", cm, o, oc); empty = all */
+  /** Namespace ids to return ("" persons, "o" accounts; cm and oc are aliases); empty = all */
   namespaces?: Array<string>;
 };
 
 /** src/http/schemas/definitions.ts: InstanceSchemaResponse */
 export type InstanceSchemaResponse = {
-  namespaces: Array<{
-    namespace_id: string;
-    name: string;
-    fields: Array<{
-      field_id: string;
-      name: string;
-      display_type: string;
-      built_in: boolean;
-    }>;
-    activities: Array<CustomActivity>;
-  }>;
+  /** By namespace id: "" persons, "o" accounts */
+  namespaces: {
+    [key: string]: {
+      id: string;
+      /** By field ID */
+      fields: {
+        [key: string]: {
+          id: string;
+          name: string;
+          /** Ortto sets it; writes are refused */
+          read_only?: boolean;
+          display_type: string;
+          liquid_name?: string;
+          /** Custom activities: archived */
+          archived?: boolean;
+          /** Custom activities: their attributes */
+          attributes?: Array<{
+            id: string;
+            name: string;
+            display_type: string;
+            liquid_name: string;
+          }>;
+          /** Custom activities: the definition as its endpoints answer it (extension) */
+          custom_activity?: CustomActivity;
+        };
+      };
+      /** The account namespace */
+      org?: boolean;
+    };
+  };
 };
 
 /** src/http/schemas/definitions.ts: ModifyDefinitionBody */
@@ -393,7 +468,13 @@ export type ModifyDefinitionBody = {
     /** activity | activity_attribute | activity_template */
     type: string;
     attribute?: string;
+    /** Ortto's recorded spelling of attribute */
+    attribute_name?: string;
+    /** The attribute by its field ID (Ortto's recorded spelling) */
+    attribute_field_id?: string;
     template?: string;
+    /** Ortto's recorded spelling of template */
+    title?: string;
   };
   attributes?: Array<{
     /** Slug, e.g. product-name */
@@ -474,6 +555,70 @@ export type ExportedPersonEvent = {
   }>;
 };
 
+/** src/http/schemas/merge.ts: MergeAccountsBody */
+export type MergeAccountsBody = {
+  accounts: Array<{
+    /** Field ID → value; null clears a value */
+    fields: {
+      [key: string]: unknown;
+    };
+  }>;
+  /** Field IDs that identify a record; default the API key's */
+  merge_by?: Array<string>;
+  /** 1 append only, 2 overwrite existing (default), 3 ignore */
+  merge_strategy?: number;
+  /** 0 any merge_by key (default), 1 the next key only if the previous has no value, 2 all keys must match */
+  find_strategy?: number;
+  /** Update only: a record not found is skipped */
+  skip_non_existing?: boolean;
+  /** Accepted; the merge is applied before the answer either way */
+  async?: boolean;
+  /** Accepted and ignored */
+  suppression_list_field_id?: string | null;
+};
+
+/** src/http/schemas/merge.ts: MergeAccountsResponse */
+export type MergeAccountsResponse = {
+  accounts: Array<{
+    account_id?: string;
+    status: "created" | "merged" | "skipped" | "invalid";
+    /** Why the record was not taken (invalid) */
+    error?: string;
+  }>;
+};
+
+/** src/http/schemas/merge.ts: MergePeopleBody */
+export type MergePeopleBody = {
+  people: Array<{
+    /** Field ID → value; null clears a value */
+    fields: {
+      [key: string]: unknown;
+    };
+  }>;
+  /** Field IDs that identify a record; default the API key's */
+  merge_by?: Array<string>;
+  /** 1 append only, 2 overwrite existing (default), 3 ignore */
+  merge_strategy?: number;
+  /** 0 any merge_by key (default), 1 the next key only if the previous has no value, 2 all keys must match */
+  find_strategy?: number;
+  /** Update only: a record not found is skipped */
+  skip_non_existing?: boolean;
+  /** Accepted; the merge is applied before the answer either way */
+  async?: boolean;
+  /** Accepted and ignored */
+  suppression_list_field_id?: string | null;
+};
+
+/** src/http/schemas/merge.ts: MergePeopleResponse */
+export type MergePeopleResponse = {
+  people: Array<{
+    person_id?: string;
+    status: "created" | "merged" | "skipped" | "invalid";
+    /** Why the record was not taken (invalid) */
+    error?: string;
+  }>;
+};
+
 /** Every route in the OpenAPI document, by "METHOD /path": its JSON body and its 200 response. */
 export interface Operations {
   /** Delete archived accounts with their events, for good */
@@ -546,11 +691,21 @@ export interface Operations {
       /** Field IDs to return; default all */
       fields?: Array<string>;
       filter?: Filter;
+      /** The previous page's cursor_id: the next page, stable while records are added */
+      cursor_id?: string;
     };
     response: {
       accounts: Array<RecordSchema>;
+      meta: {
+        total_contacts: number;
+        total_organizations: number;
+        total_matches: number;
+        total_subscribers: number;
+      };
       offset: number;
       next_offset: number;
+      /** Pass it back as cursor_id for the next page */
+      cursor_id: string;
       has_more: boolean;
     };
   };
@@ -559,18 +714,59 @@ export interface Operations {
     body: {
       account_id: string;
       activities?: Array<string>;
+      /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
+      timeframe?: unknown;
       /** 1..40, default 20 */
       limit?: number;
       offset?: number;
     };
     response: {
+      /** null when there are none */
       activities: Array<ActivityEvent> | null;
       meta: {
         total_activities: number;
+        /** The activities filter, or null */
+        field_ids: Array<string> | null;
         has_more: boolean;
+        retention: {
+          type: "time";
+          /** Days kept */
+          max_value: number;
+        };
       };
       offset: number;
       next_offset: number;
+    };
+  };
+  /** Create or update accounts (up to 100), without an activity */
+  "POST /v1/accounts/merge": {
+    body: {
+      accounts: Array<{
+        /** Field ID → value; null clears a value */
+        fields: {
+          [key: string]: unknown;
+        };
+      }>;
+      /** Field IDs that identify a record; default the API key's */
+      merge_by?: Array<string>;
+      /** 1 append only, 2 overwrite existing (default), 3 ignore */
+      merge_strategy?: number;
+      /** 0 any merge_by key (default), 1 the next key only if the previous has no value, 2 all keys must match */
+      find_strategy?: number;
+      /** Update only: a record not found is skipped */
+      skip_non_existing?: boolean;
+      /** Accepted; the merge is applied before the answer either way */
+      async?: boolean;
+      /** Accepted and ignored */
+      suppression_list_field_id?: string | null;
+    };
+    response: {
+      accounts: Array<{
+        account_id?: string;
+        status: "created" | "merged" | "skipped" | "invalid";
+        /** Why the record was not taken (invalid) */
+        error?: string;
+      }>;
     };
   };
   /** Create person activity events */
@@ -634,7 +830,7 @@ export interface Operations {
     body: {
       /** Slug, unique in the instance; the activity is act:cm:<name> */
       name: string;
-      /** calendar-icon | email-icon | phone-icon | download-icon | upload-icon | cart-icon | help-icon | user-icon | settings-icon | star-icon | tag-icon | link-icon | file-icon | globe-icon */
+      /** calendar-icon | email-icon | phone-icon | download-icon | upload-icon | cart-icon | help-icon | user-icon | settings-icon | star-icon | tag-icon | link-icon | file-icon | globe-icon | calendar-illustration-icon | caution-illustration-icon | clicked-illustration-icon | coupon-illustration-icon | download-illustration-icon | email-illustration-icon | eye-illustration-icon | flag-activities-illustration-icon | happy-illustration-icon | moneys-illustration-icon | page-illustration-icon | phone-illustration-icon | reload-illustration-icon | tag-illustration-icon | time-illustration-icon */
       icon_id: string;
       track_conversion_value: boolean;
       touch: boolean;
@@ -644,7 +840,13 @@ export interface Operations {
         /** activity | activity_attribute | activity_template */
         type: string;
         attribute?: string;
+        /** Ortto's recorded spelling of attribute */
+        attribute_name?: string;
+        /** The attribute by its field ID (Ortto's recorded spelling) */
+        attribute_field_id?: string;
         template?: string;
+        /** Ortto's recorded spelling of template */
+        title?: string;
       };
       attributes: Array<{
         /** Slug, e.g. product-name */
@@ -664,21 +866,39 @@ export interface Operations {
   /** The instance's fields and activity definitions */
   "POST /v1/instance-schema/get": {
     body: {
-      /** Namespace ids to return ("", cm, o, oc); empty = all */
+      /** Namespace ids to return ("" persons, "o" accounts; cm and oc are aliases); empty = all */
       namespaces?: Array<string>;
     };
     response: {
-      namespaces: Array<{
-        namespace_id: string;
-        name: string;
-        fields: Array<{
-          field_id: string;
-          name: string;
-          display_type: string;
-          built_in: boolean;
-        }>;
-        activities: Array<CustomActivity>;
-      }>;
+      /** By namespace id: "" persons, "o" accounts */
+      namespaces: {
+        [key: string]: {
+          id: string;
+          /** By field ID */
+          fields: {
+            [key: string]: {
+              id: string;
+              name: string;
+              /** Ortto sets it; writes are refused */
+              read_only?: boolean;
+              display_type: string;
+              liquid_name?: string;
+              /** Custom activities: archived */
+              archived?: boolean;
+              /** Custom activities: their attributes */
+              attributes?: Array<{
+                id: string;
+                name: string;
+                display_type: string;
+                liquid_name: string;
+              }>;
+              custom_activity?: CustomActivity;
+            };
+          };
+          /** The account namespace */
+          org?: boolean;
+        };
+      };
     };
   };
   /** List persons */
@@ -690,11 +910,21 @@ export interface Operations {
       /** Field IDs to return; default all */
       fields?: Array<string>;
       filter?: Filter;
+      /** The previous page's cursor_id: the next page, stable while records are added */
+      cursor_id?: string;
     };
     response: {
       contacts: Array<RecordSchema>;
+      meta: {
+        total_contacts: number;
+        total_organizations: number;
+        total_matches: number;
+        total_subscribers: number;
+      };
       offset: number;
       next_offset: number;
+      /** Pass it back as cursor_id for the next page */
+      cursor_id: string;
       has_more: boolean;
     };
   };
@@ -702,20 +932,61 @@ export interface Operations {
   "POST /v1/person/get/activities": {
     body: {
       person_id: string;
-      /** Only these activity field IDs */
+      /** Only these activity field IDs (act:cm:<name>; system ones act::<code> match nothing here) */
       activities?: Array<string>;
+      /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
+      timeframe?: unknown;
       /** 1..40, default 20 */
       limit?: number;
       offset?: number;
     };
     response: {
+      /** null when there are none */
       activities: Array<ActivityEvent> | null;
       meta: {
         total_activities: number;
+        /** The activities filter, or null */
+        field_ids: Array<string> | null;
         has_more: boolean;
+        retention: {
+          type: "time";
+          /** Days kept */
+          max_value: number;
+        };
       };
       offset: number;
       next_offset: number;
+    };
+  };
+  /** Create or update persons (up to 100), without an activity */
+  "POST /v1/person/merge": {
+    body: {
+      people: Array<{
+        /** Field ID → value; null clears a value */
+        fields: {
+          [key: string]: unknown;
+        };
+      }>;
+      /** Field IDs that identify a record; default the API key's */
+      merge_by?: Array<string>;
+      /** 1 append only, 2 overwrite existing (default), 3 ignore */
+      merge_strategy?: number;
+      /** 0 any merge_by key (default), 1 the next key only if the previous has no value, 2 all keys must match */
+      find_strategy?: number;
+      /** Update only: a record not found is skipped */
+      skip_non_existing?: boolean;
+      /** Accepted; the merge is applied before the answer either way */
+      async?: boolean;
+      /** Accepted and ignored */
+      suppression_list_field_id?: string | null;
+    };
+    response: {
+      people: Array<{
+        person_id?: string;
+        status: "created" | "merged" | "skipped" | "invalid";
+        /** Why the record was not taken (invalid) */
+        error?: string;
+      }>;
     };
   };
   /** Archive accounts */
@@ -755,7 +1026,13 @@ export interface Operations {
         /** activity | activity_attribute | activity_template */
         type: string;
         attribute?: string;
+        /** Ortto's recorded spelling of attribute */
+        attribute_name?: string;
+        /** The attribute by its field ID (Ortto's recorded spelling) */
+        attribute_field_id?: string;
         template?: string;
+        /** Ortto's recorded spelling of template */
+        title?: string;
       };
       attributes?: Array<{
         /** Slug, e.g. product-name */

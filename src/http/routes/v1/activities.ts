@@ -7,6 +7,7 @@ import { createActivities, type CreateActivitiesBody } from '../../../ingest/cre
 import { EnqueueBatcher } from '../../../ingest/enqueue-batcher.js';
 import { listDeadLetters, queueDepth } from '../../../store/queue.js';
 import type { AppDeps } from '../../app.js';
+import { profileOf } from '../../profile.js';
 import {
   ACCOUNT_ENVELOPE_VALIDATION, CreateAccountActivitiesBody, CreateAccountActivitiesResponse, CreatePersonActivitiesBody,
   CreatePersonActivitiesResponse, DeadLettersBody, DeadLettersResponse, PERSON_ENVELOPE_VALIDATION,
@@ -28,6 +29,7 @@ export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => asyn
     const activities = await createActivities(deps.db, subject, request.auth, request.body as CreateActivitiesBody, {
       dailyLimit, geoipEnabled: deps.config.geoipEnabled, enqueue, feed: deps.feed, requestId: request.id,
       now: deps.clock?.now(request.auth.instanceId),
+      profile: profileOf(request, deps.config),
     });
     if (activities.some((a) => a['status'] === 'queued')) deps.notifyQueue?.();
     return { activities };

@@ -3,10 +3,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { archiveDefinitionByFieldId, createDefinition, modifyDefinition } from '../../../catalog/definitions.js';
 import type { AppDeps } from '../../app.js';
+import { profileOf } from '../../profile.js';
 import { errorResponses } from '../../schemas/common.js';
 import {
   ArchiveDefinitionBody, ArchiveResponse, CreateDefinitionBody, CustomActivityResponse, ModifyDefinitionBody,
 } from '../../schemas/definitions.js';
+
+/**
+ * The custom_activity keys leave in the profile's order (production-2025: Ortto's recorded one),
+ * which the schema serializer would change; the schema still documents them.
+ */
+const inOrder = () => (data: unknown) => JSON.stringify(data);
 
 export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (app) => {
   const tags = ['definitions'];
@@ -17,10 +24,11 @@ export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => as
       body: CreateDefinitionBody,
       response: { 200: CustomActivityResponse, 403: { $ref: 'ErrorBody' }, ...errorResponses },
     },
+    serializerCompiler: inOrder,
   }, async (request) => {
     const limit = request.auth.maxCustomActivities ?? deps.config.maxCustomActivities;
-    const view = await createDefinition(deps.db, request.auth.instanceId, request.body, limit, deps.clock?.now(request.auth.instanceId));
-    return { custom_activity: view };
+    const def = await createDefinition(deps.db, request.auth.instanceId, request.body, limit, deps.clock?.now(request.auth.instanceId));
+    return { custom_activity: profileOf(request, deps.config).customActivity(def) };
   });
 
   app.put('/definitions/activity/modify', {
@@ -29,10 +37,11 @@ export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => as
       body: ModifyDefinitionBody,
       response: { 200: CustomActivityResponse, 404: { $ref: 'ErrorBody' }, ...errorResponses },
     },
+    serializerCompiler: inOrder,
   }, async (request) => {
     const { activity_field_id, ...changes } = request.body;
-    const view = await modifyDefinition(deps.db, request.auth.instanceId, activity_field_id, changes, deps.clock?.now(request.auth.instanceId));
-    return { custom_activity: view };
+    const def = await modifyDefinition(deps.db, request.auth.instanceId, activity_field_id, changes, deps.clock?.now(request.auth.instanceId));
+    return { custom_activity: profileOf(request, deps.config).customActivity(def) };
   });
 
   app.delete('/definitions/activity/delete', {

@@ -1,12 +1,14 @@
 // POST /v1/instance-schema/get
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { instanceSchema } from '../../../catalog/instance-schema.js';
+import { NAMESPACE_ALIASES, instanceSchema } from '../../../catalog/instance-schema.js';
 import { badRequest } from '../../../errors.js';
 import type { AppDeps } from '../../app.js';
+import { profileOf } from '../../profile.js';
 import { errorResponses } from '../../schemas/common.js';
 import { InstanceSchemaBody, InstanceSchemaResponse } from '../../schemas/definitions.js';
 
-const KNOWN = new Set(['', 'cm', 'o', 'oc']);
+/** Field order within a namespace is the schema's own (built-ins, custom fields, activities); the serializer keeps it. */
+const inOrder = () => (data: unknown) => JSON.stringify(data);
 
 export const instanceSchemaRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/instance-schema/get', {
@@ -15,10 +17,11 @@ export const instanceSchemaRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox =
       body: InstanceSchemaBody,
       response: { 200: InstanceSchemaResponse, ...errorResponses },
     },
+    serializerCompiler: inOrder,
   }, async (request) => {
     const namespaces = request.body.namespaces;
-    const unknown = namespaces?.find((n) => !KNOWN.has(n));
-    if (unknown !== undefined) throw badRequest(`namespaces: "${unknown}" is not one of: "", cm, o, oc`);
-    return instanceSchema(deps.db, request.auth.instanceId, namespaces);
+    const unknown = namespaces?.find((n) => !(n in NAMESPACE_ALIASES));
+    if (unknown !== undefined) throw badRequest(`namespaces: "${unknown}" is not one of: "" (persons), o (accounts)`);
+    return instanceSchema(deps.db, request.auth.instanceId, namespaces, profileOf(request, deps.config));
   });
 };
