@@ -33,6 +33,10 @@ export interface Config {
   workerConcurrency: number;
   /** Requests per second allowed per API key; 0 = no limit (429 past it). */
   rateLimitPerSecond: number;
+  /** Bytes a live-stream client (/_stream/activities) may fall behind before it is dropped. */
+  streamClientBufferBytes: number;
+  /** Interval of the live stream's keep-alive comment, so idle proxies keep the connection. */
+  streamHeartbeatMs: number;
 }
 
 export class ConfigError extends Error {
@@ -96,5 +100,7 @@ export function loadConfig(env: Env = process.env): Config {
     geoipEnabled: bool(env, 'GEOIP_ENABLED', true),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1, 64),
     rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
+    streamClientBufferBytes: int(env, 'STREAM_CLIENT_BUFFER_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+    streamHeartbeatMs: int(env, 'STREAM_HEARTBEAT_MS', 15_000, 100, 600_000),
   };
 }

@@ -7,7 +7,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Config } from '../config.js';
 import type { ActivityFeed } from '../ingest/activity-feed.js';
 import type { Db } from '../store/db.js';
+import { registerActivityStream } from './plugins/activity-stream.js';
 import { registerAuth } from './plugins/auth.js';
+import { registerConsole } from './plugins/console.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { definitionRoutes } from './routes/v1/definitions.js';
 import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
@@ -89,6 +91,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await deps.db.query('select 1');
     return { status: 'ok' };
   });
+
+  registerConsole(app);
+  registerActivityStream(app, deps);
 
   await app.register(async (v1) => {
     registerAuth(v1, deps.db, deps.config.rateLimitPerSecond);
