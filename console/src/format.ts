@@ -30,7 +30,7 @@ export function formatLocation(loc: unknown): string {
   if (!loc || typeof loc !== 'object') return '';
   const parts: string[] = [];
   const visit = (o: Record<string, unknown>) => {
-    for (const k of ['city', 'region', 'country', 'country_name']) {
+    for (const k of ['name', 'city', 'region', 'country', 'country_name']) {
       const v = o[k];
       if (typeof v === 'string' && v && !parts.includes(v)) parts.push(v);
       else if (v && typeof v === 'object' && typeof (v as Record<string, unknown>)['name'] === 'string') parts.push(String((v as Record<string, unknown>)['name']));

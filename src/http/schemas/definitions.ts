@@ -73,6 +73,8 @@ export const CustomActivity = Type.Object(
     archived: Type.Boolean(),
     created_at: Type.String(),
     edited_at: Type.String(),
+    event_count: Type.Optional(Type.Integer({ description: 'Events of this activity (instance-schema/get only; extension)' })),
+    last_event_at: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Time of the latest event (instance-schema/get only; extension)' })),
   },
   { $id: 'CustomActivity' },
 );

@@ -353,6 +353,10 @@ export type CustomActivity = {
   archived: boolean;
   created_at: string;
   edited_at: string;
+  /** Events of this activity (instance-schema/get only; extension) */
+  event_count?: number;
+  /** Time of the latest event (instance-schema/get only; extension) */
+  last_event_at?: string | null;
 };
 
 /** src/http/schemas/definitions.ts: CustomActivityResponse */

@@ -1,7 +1,9 @@
 // POST /v1/instance-schema/get
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { withEventStats } from '../../../catalog/definition-stats.js';
 import { instanceSchema } from '../../../catalog/instance-schema.js';
 import { badRequest } from '../../../errors.js';
+import { definitionEventStats } from '../../../store/definition-stats.js';
 import type { AppDeps } from '../../app.js';
 import { errorResponses } from '../../schemas/common.js';
 import { InstanceSchemaBody, InstanceSchemaResponse } from '../../schemas/definitions.js';
@@ -19,6 +21,10 @@ export const instanceSchemaRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox =
     const namespaces = request.body.namespaces;
     const unknown = namespaces?.find((n) => !KNOWN.has(n));
     if (unknown !== undefined) throw badRequest(`namespaces: "${unknown}" is not one of: "", cm, o, oc`);
-    return instanceSchema(deps.db, request.auth.instanceId, namespaces);
+    const [answer, stats] = await Promise.all([
+      instanceSchema(deps.db, request.auth.instanceId, namespaces),
+      definitionEventStats(deps.db, request.auth.instanceId),
+    ]);
+    return withEventStats(answer, stats);
   });
 };
