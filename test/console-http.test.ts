@@ -227,3 +227,31 @@ describe('GET /_stream/activities', () => {
     assert.equal(feed.listening, false, 'the stream stopped listening to the feed');
   });
 });
+
+describe('instance-schema/get event_stats (extension read by the console)', () => {
+  test('with event_stats: true each definition has event_count and last_event_at; without it the answer is unchanged', async () => {
+    const api = await app().newInstance();
+    await define(api, definition('ping', [{ name: 'n', display_type: 'integer' }], { track_conversion_value: false }));
+    await define(api, definition('idle', [{ name: 'n', display_type: 'integer' }], { track_conversion_value: false }));
+    const now = new Date(Date.now() - 60_000).toISOString();
+    const res = await api.post('/v1/activities/create', { activities: [
+      { activity_id: 'act:cm:ping', fields: { 'str::email': 's1@example.com' } },
+      { activity_id: 'act:cm:ping', created: now, fields: { 'str::email': 's2@example.com' } },
+    ] });
+    assert.equal(res.status, 200, res.text);
+    const plain = await api.post('/v1/instance-schema/get', { namespaces: ['cm'] });
+    for (const a of plain.body.namespaces[0].activities) assert.ok(!('event_count' in a) && !('last_event_at' in a));
+    const withStats = await api.post('/v1/instance-schema/get', { namespaces: ['cm'], event_stats: true });
+    assert.equal(withStats.status, 200, withStats.text);
+    const byId = Object.fromEntries(withStats.body.namespaces[0].activities.map((a: any) => [a.activity_field_id, a]));
+    assert.equal(byId['act:cm:ping'].event_count, 2);
+    assert.ok(Date.parse(byId['act:cm:ping'].last_event_at) > Date.parse(now), 'the latest event is the one sent without created (now)');
+    assert.equal(byId['act:cm:idle'].event_count, 0);
+    assert.equal(byId['act:cm:idle'].last_event_at, null);
+    // Another instance's events never count.
+    const other = await app().newInstance();
+    await define(other, definition('ping', [{ name: 'n', display_type: 'integer' }], { track_conversion_value: false }));
+    const otherSchema = await other.post('/v1/instance-schema/get', { namespaces: ['cm'], event_stats: true });
+    assert.equal(otherSchema.body.namespaces[0].activities[0].event_count, 0);
+  });
+});

@@ -142,7 +142,7 @@ export function normalizeSchema(answer: Json): Schema {
 }
 
 export async function getSchema(): Promise<Schema> {
-  return normalizeSchema(await call('POST', '/v1/instance-schema/get', { namespaces: [] }));
+  return normalizeSchema(await call('POST', '/v1/instance-schema/get', { namespaces: [], event_stats: true }));
 }
 
 // ---- persons and accounts ----

@@ -353,9 +353,9 @@ export type CustomActivity = {
   archived: boolean;
   created_at: string;
   edited_at: string;
-  /** Events of this activity (instance-schema/get only; extension) */
+  /** Events of this activity (instance-schema/get with event_stats: true; extension) */
   event_count?: number;
-  /** Time of the latest event (instance-schema/get only; extension) */
+  /** Time of the latest event (instance-schema/get with event_stats: true; extension) */
   last_event_at?: string | null;
 };
 
@@ -368,6 +368,8 @@ export type CustomActivityResponse = {
 export type InstanceSchemaBody = {
   /** Namespace ids to return ("", cm, o, oc); empty = all */
   namespaces?: Array<string>;
+  /** true: each definition also reports event_count and last_event_at (this project's extension) */
+  event_stats?: boolean;
 };
 
 /** src/http/schemas/definitions.ts: InstanceSchemaResponse */
@@ -550,6 +552,8 @@ export interface Operations {
     body: {
       /** Namespace ids to return ("", cm, o, oc); empty = all */
       namespaces?: Array<string>;
+      /** true: each definition also reports event_count and last_event_at (this project's extension) */
+      event_stats?: boolean;
     };
     response: {
       namespaces: Array<{

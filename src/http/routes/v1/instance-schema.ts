@@ -21,6 +21,7 @@ export const instanceSchemaRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox =
     const namespaces = request.body.namespaces;
     const unknown = namespaces?.find((n) => !KNOWN.has(n));
     if (unknown !== undefined) throw badRequest(`namespaces: "${unknown}" is not one of: "", cm, o, oc`);
+    if (request.body.event_stats !== true) return instanceSchema(deps.db, request.auth.instanceId, namespaces);
     const [answer, stats] = await Promise.all([
       instanceSchema(deps.db, request.auth.instanceId, namespaces),
       definitionEventStats(deps.db, request.auth.instanceId),
