@@ -84,7 +84,12 @@ describe('console in a browser', () => {
       await p.page.locator('td.num').filter({ hasText: '3' }).waitFor();
       await p.screenshot('people');
 
-      // Search by part of the e-mail, then by a name that matches nobody.
+      // "/" focuses the search box; search by part of the e-mail, then by a name that matches nobody.
+      await p.page.locator('body').press('/');
+      assert.equal(await p.page.evaluate('document.activeElement.id'), 'search');
+      await p.page.keyboard.type('ada.');
+      await p.page.keyboard.press('Enter');
+      await row.waitFor();
       await p.page.getByLabel('Search', { exact: true }).fill('ada.');
       await p.page.getByLabel('Search', { exact: true }).press('Enter');
       await row.waitFor();

@@ -193,7 +193,7 @@ const LIST_PATH: Record<Kind, string> = { person: '/v1/person/get', account: '/v
 export async function listRecords(kind: Kind, opts: { search?: string; page?: PageToken; limit?: number }): Promise<RecordPage> {
   const filter = searchFilter(kind, opts.search ?? '');
   const body = { limit: opts.limit ?? 50, ...(filter ? { filter } : {}), ...(opts.page ?? {}) };
-  const res = await call(kind === 'person' ? 'POST' : 'POST', LIST_PATH[kind], body);
+  const res = await call('POST', LIST_PATH[kind], body);
   const list: Json[] = res?.contacts ?? res?.accounts ?? [];
   const rows = list.map(rowOf);
   const hasMore = res?.has_more === true || (res?.has_more === undefined && typeof res?.cursor_id === 'string' && res.cursor_id !== '');

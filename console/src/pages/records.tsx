@@ -52,6 +52,18 @@ export function RecordsPage({ kind }: { kind: Kind }) {
     return () => { live = false; };
   }, [kind, query, pageIndex, tokens]);
 
+  // "/" jumps to the search box, as in most consoles.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || target?.closest('input, textarea, select')) return;
+      e.preventDefault();
+      document.getElementById('search')?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
   const submit = (e: Event) => {
     e.preventDefault();
     const params = search.trim() ? `?q=${encodeURIComponent(search.trim())}` : '';
@@ -74,7 +86,7 @@ export function RecordsPage({ kind }: { kind: Kind }) {
         <h1>{label.many}</h1>
         <form role="search" onSubmit={submit} class="search">
           <label for="search">Search</label>
-          <input id="search" type="search" value={search} placeholder={kind === 'person' ? 'e-mail or name' : 'name or website'}
+          <input id="search" type="search" value={search} placeholder={kind === 'person' ? 'e-mail or name  (press /)' : 'name or website  (press /)'}
             onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
           <button type="submit">Search</button>
         </form>
