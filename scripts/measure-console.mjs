@@ -151,7 +151,7 @@ try {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       inflight.push(post(base, key, '/v1/activities/create', { activities: Array.from({ length: perRequest }, (_, k) => ({
-        activity_id: 'act:cm:visit', attributes: { 'str:cm:page': `/live/${i}/${k}` }, fields: { 'str::email': `live${k}@example.com` },
+        activity_id: 'act:cm:visit', attributes: { 'str:cm:page': `/live/${i}/${k}` }, fields: { 'str::email': `live${i}-${k}@example.com` },
       })) }).then(() => { sent += perRequest; }));
       i++;
     }
