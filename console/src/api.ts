@@ -270,7 +270,7 @@ export async function getDeadLetters(offset: number, limit = 50): Promise<{ item
 /** The emulator's request journal; undefined when this server is not in emulator mode (404). */
 export async function getJournal(): Promise<Json[] | undefined> {
   try {
-    const res = await call('GET', '/_emulator/requests');
+    const res = await call('GET', '/_emulator/requests?limit=200');
     return Array.isArray(res?.requests) ? res.requests : [];
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) return undefined;

@@ -4,8 +4,12 @@ import { getDeadLetters, getJournal } from '../api';
 import { Curl, Empty, ErrorNote, Json, sendActivityCurl } from '../common';
 import { formatTime } from '../format';
 
+// Reads (the console's own among them) hidden unless asked for: the journal is about what was sent.
+const READ = /\/get(\/activities)?$/;
+
 export function TrafficPage() {
   const [state, setState] = useState<{ requests?: any[] | undefined; loaded: boolean; error?: unknown }>({ loaded: false });
+  const [showReads, setShowReads] = useState(false);
   const load = () => getJournal().then((requests) => setState({ requests, loaded: true }), (error) => setState({ loaded: true, error }));
   useEffect(() => { void load(); }, []);
   if (state.error) return <ErrorNote error={state.error} />;
@@ -14,6 +18,7 @@ export function TrafficPage() {
     <section>
       <header class="page-head">
         <h1>Traffic</h1>
+        <label><input type="checkbox" checked={showReads} onChange={(e) => setShowReads((e.target as HTMLInputElement).checked)} /> Show reads</label>
         <button type="button" onClick={() => void load()}>Refresh</button>
       </header>
       {state.requests === undefined ? (
@@ -27,7 +32,7 @@ export function TrafficPage() {
         </Empty>
       ) : (
         <ol class="journal">
-          {state.requests.map((r, i) => (
+          {state.requests.filter((r) => showReads || !READ.test(String(r?.path ?? '').split('?')[0] ?? '')).map((r, i) => (
             <li key={String(r?.request_id ?? i)}>
               <details>
                 <summary>
