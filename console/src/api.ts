@@ -142,7 +142,13 @@ export function normalizeSchema(answer: Json): Schema {
 }
 
 export async function getSchema(): Promise<Schema> {
-  return normalizeSchema(await call('POST', '/v1/instance-schema/get', { namespaces: [], event_stats: true }));
+  try {
+    return normalizeSchema(await call('POST', '/v1/instance-schema/get', { namespaces: [], event_stats: true }));
+  } catch (e) {
+    // A server without the event_stats extension that refuses unknown elements: ask without it.
+    if (e instanceof ApiError && e.status === 400) return normalizeSchema(await call('POST', '/v1/instance-schema/get', { namespaces: [] }));
+    throw e;
+  }
 }
 
 // ---- persons and accounts ----
