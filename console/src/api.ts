@@ -130,7 +130,8 @@ export function normalizeSchema(answer: Json): Schema {
       const entries = Array.isArray(n?.fields) ? n.fields.map((f: Json) => [str(f?.id ?? f?.field_id), f]) : Object.entries<Json>(n?.fields ?? {});
       for (const [id, f] of entries as Array<[string, Json]>) {
         if (id.startsWith('act:')) {
-          definitions.push(definitionOf(f, id));
+          // Custom activities only: Ortto's own (act::…) are not this instance's definitions.
+          if (/^act:(cm|oc):/.test(id)) definitions.push(definitionOf(f, id));
           continue;
         }
         fields.set(id, { id, name: str(f?.name, id), displayType: str(f?.display_type), builtIn: nsId === '' || nsId === 'o' });
