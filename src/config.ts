@@ -62,6 +62,10 @@ export interface Config {
   emulatorDrainTimeoutMs: number;
   /** Ortto response profile of instances that set none: docs (the source documents) or production-2025 (as recorded). */
   orttoProfile: ProfileName;
+  /** Bytes a live-stream client (/_stream/activities) may fall behind before it is dropped. */
+  streamClientBufferBytes: number;
+  /** Interval of the live stream's keep-alive comment, so idle proxies keep the connection. */
+  streamHeartbeatMs: number;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +145,8 @@ export function loadConfig(env: Env = process.env): Config {
     emulatorJournalMaxRequests: int(env, 'EMULATOR_JOURNAL_MAX_REQUESTS', 1000, 1, 100_000),
     emulatorDrainTimeoutMs: int(env, 'EMULATOR_DRAIN_TIMEOUT_MS', 10_000, 10, 600_000),
     orttoProfile,
+    streamClientBufferBytes: int(env, 'STREAM_CLIENT_BUFFER_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+    streamHeartbeatMs: int(env, 'STREAM_HEARTBEAT_MS', 15_000, 100, 600_000),
   };
 }
 

@@ -133,6 +133,7 @@ export async function serve(config: Config): Promise<void> {
   app.log.info({ store: db.kind, ms }, `ready on ${address}`);
   // Also on stdout whatever LOG_LEVEL says, for people and for scripts that wait for the server.
   if (['warn', 'error', 'fatal', 'silent'].includes(config.logLevel)) process.stdout.write(`activity-cdp ready on ${address} (${db.kind}, ${ms} ms)\n`);
+  app.log.info(`console on ${address}/`);
   if (firstKey) {
     // Printed once, to the terminal only (never to the log): the store keeps only its hash.
     process.stdout.write(
@@ -140,6 +141,8 @@ export async function serve(config: Config): Promise<void> {
         '',
         'Created a first instance. Its API key (shown only now, keep it):',
         `  ${firstKey}`,
+        '',
+        `Open the console at ${address}/ and sign in with that key.`,
         '',
         'Try it:',
         `  curl -s ${address}/v1/instance-schema/get -H 'X-Api-Key: ${firstKey}' -H 'Content-Type: application/json' -d '{"namespaces": []}'`,

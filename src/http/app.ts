@@ -9,7 +9,9 @@ import type { ActivityFeed } from '../ingest/activity-feed.js';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../domain/clock.js';
 import type { Emulator } from '../emulator/emulator.js';
+import { registerActivityStream } from './plugins/activity-stream.js';
 import { registerAuth } from './plugins/auth.js';
+import { registerConsole } from './plugins/console.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
 import { registerJsonBody } from './plugins/json-body.js';
@@ -119,6 +121,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   if (deps.emulator) await (await import('./routes/emulator/index.js')).registerEmulator(app, deps, deps.emulator);
+  registerConsole(app);
+  registerActivityStream(app, deps);
 
   await app.register(async (v1) => {
     registerAuth(v1, deps.db, deps.config.rateLimitPerSecond, deps.config.authFailuresPerMinute);

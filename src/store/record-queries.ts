@@ -19,6 +19,8 @@ export function compileFilter(c: Condition, params: unknown[]): string {
     case 'has_no_value':
       return `not jsonb_exists(r.fields, ${p(c.fieldId)})`;
     case 'str_is': {
+      // The record's own id, so that one person or account can be read by id (the console's record page).
+      if (c.fieldId === 'str::person_id' || c.fieldId === 'str:o:organization_id') return `r.id = ${p(c.value)}`;
       const value = c.fieldId === 'str::email' ? c.value.trim().toLowerCase() : c.value;
       return `(r.fields ->> ${p(c.fieldId)}) = ${p(value)}`;
     }

@@ -79,6 +79,8 @@ export const CustomActivity = Type.Object(
     created_by: Type.Optional(Type.String({ description: 'production-2025: "Public API"' })),
     created_at: Type.String(),
     edited_at: Type.String(),
+    event_count: Type.Optional(Type.Integer({ description: 'Events of this activity (instance-schema/get with event_stats: true; extension)' })),
+    last_event_at: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Time of the latest event (instance-schema/get with event_stats: true; extension)' })),
   },
   { $id: 'CustomActivity' },
 );
@@ -88,6 +90,7 @@ export const ArchiveResponse = Type.Object({ archived_activity: Type.String() })
 
 export const InstanceSchemaBody = Type.Object({
   namespaces: Type.Optional(Type.Array(Type.String(), { description: 'Namespace ids to return ("" persons, "o" accounts; cm and oc are aliases); empty = all' })),
+  event_stats: Type.Optional(Type.Boolean({ description: "true: each definition also reports event_count and last_event_at (this project's extension)" })),
 });
 
 const SchemaField = Type.Object({

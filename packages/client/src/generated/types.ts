@@ -409,6 +409,10 @@ export type CustomActivity = {
   created_by?: string;
   created_at: string;
   edited_at: string;
+  /** Events of this activity (instance-schema/get with event_stats: true; extension) */
+  event_count?: number;
+  /** Time of the latest event (instance-schema/get with event_stats: true; extension) */
+  last_event_at?: string | null;
 };
 
 /** src/http/schemas/definitions.ts: CustomActivityResponse */
@@ -420,6 +424,8 @@ export type CustomActivityResponse = {
 export type InstanceSchemaBody = {
   /** Namespace ids to return ("" persons, "o" accounts; cm and oc are aliases); empty = all */
   namespaces?: Array<string>;
+  /** true: each definition also reports event_count and last_event_at (this project's extension) */
+  event_stats?: boolean;
 };
 
 /** src/http/schemas/definitions.ts: InstanceSchemaResponse */
@@ -868,6 +874,8 @@ export interface Operations {
     body: {
       /** Namespace ids to return ("" persons, "o" accounts; cm and oc are aliases); empty = all */
       namespaces?: Array<string>;
+      /** true: each definition also reports event_count and last_event_at (this project's extension) */
+      event_stats?: boolean;
     };
     response: {
       /** By namespace id: "" persons, "o" accounts */

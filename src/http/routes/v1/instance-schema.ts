@@ -1,7 +1,9 @@
 // POST /v1/instance-schema/get
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { withEventStats } from '../../../catalog/definition-stats.js';
 import { NAMESPACE_ALIASES, instanceSchema } from '../../../catalog/instance-schema.js';
 import { badRequest } from '../../../errors.js';
+import { definitionEventStats } from '../../../store/definition-stats.js';
 import type { AppDeps } from '../../app.js';
 import { profileOf } from '../../profile.js';
 import { errorResponses } from '../../schemas/common.js';
@@ -22,6 +24,12 @@ export const instanceSchemaRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox =
     const namespaces = request.body.namespaces;
     const unknown = namespaces?.find((n) => !(n in NAMESPACE_ALIASES));
     if (unknown !== undefined) throw badRequest(`namespaces: "${unknown}" is not one of: "" (persons), o (accounts)`);
-    return instanceSchema(deps.db, request.auth.instanceId, namespaces, profileOf(request, deps.config));
+    const profile = profileOf(request, deps.config);
+    if (request.body.event_stats !== true) return instanceSchema(deps.db, request.auth.instanceId, namespaces, profile);
+    const [answer, stats] = await Promise.all([
+      instanceSchema(deps.db, request.auth.instanceId, namespaces, profile),
+      definitionEventStats(deps.db, request.auth.instanceId),
+    ]);
+    return withEventStats(answer, stats);
   });
 };
