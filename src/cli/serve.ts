@@ -32,12 +32,6 @@ export async function serve(config: Config): Promise<void> {
   const { buildApp } = await appModule;
   const { db } = store;
   await bootstrapKeys(db, config.bootstrapApiKeys);
-  let firstKey: string | undefined;
-  if (config.bootstrapApiKeys.length === 0 && (await countInstances(db)) === 0) {
-    firstKey = generateKey();
-    const instanceId = await createInstance(db, 'default');
-    await addApiKey(db, instanceId, firstKey);
-  }
 
   let worker: Worker | undefined;
   const feed = new ActivityFeed();
@@ -82,12 +76,31 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  const address = await app.listen({ port: config.port, host: config.host });
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // Nothing was created yet (the first instance waits for a successful listen): close and let
+    // the command report the cause in one line.
+    await app.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  }
+  // The first instance is made only once the port is ours, so its key is never lost to a failed start.
+  let firstKey: string | undefined;
+  if (config.bootstrapApiKeys.length === 0 && (await countInstances(db)) === 0) {
+    firstKey = generateKey();
+    await db.transaction(async (tx) => {
+      const instanceId = await createInstance(tx, 'default');
+      await addApiKey(tx, instanceId, firstKey!);
+    });
+  }
   worker?.start();
   const ms = Math.round(performance.now() - startedAt);
-  app.log.info({ store: db.kind, ms }, `ready on ${address}`);
+  const where = `ready on ${address} (API docs: ${address}/docs, OpenAPI: ${address}/openapi.json)`;
+  app.log.info({ store: db.kind, ms }, where);
   // Also on stdout whatever LOG_LEVEL says, for people and for scripts that wait for the server.
-  if (['warn', 'error', 'fatal', 'silent'].includes(config.logLevel)) process.stdout.write(`activity-cdp ready on ${address} (${db.kind}, ${ms} ms)\n`);
+  if (['warn', 'error', 'fatal', 'silent'].includes(config.logLevel)) process.stdout.write(`activity-cdp ${where} (${db.kind}, ${ms} ms)\n`);
   if (firstKey) {
     // Printed once, to the terminal only (never to the log): the store keeps only its hash.
     process.stdout.write(
