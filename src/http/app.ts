@@ -14,6 +14,7 @@ import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
 import { activityRoutes } from './routes/v1/activities.js';
 import { recordRoutes } from './routes/v1/records.js';
 import { probeRoutes } from './routes/probes.js';
+import { documentOperation, finishDocument } from './openapi-docs.js';
 import { AccountActivityInput, AccountActivityResult, ActivityEvent, Filter, Location, PersonActivityInput, PersonActivityResult, RecordSchema } from './schemas/activities.js';
 import { CustomActivity } from './schemas/definitions.js';
 import { ErrorBody, RateLimitBody } from './schemas/common.js';
@@ -80,12 +81,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // the full request schema (route config openapiBody).
     transform: ({ schema, url, route }) => {
       const documented = (route.config as { openapiBody?: unknown } | undefined)?.openapiBody;
-      return { schema: documented ? { ...schema, body: documented } : schema, url } as never;
+      const method = Array.isArray(route.method) ? String(route.method[0]) : String(route.method);
+      return { schema: documentOperation(method, url, (documented ? { ...schema, body: documented } : schema) as never), url } as never;
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const origin = (request: { protocol: string; host: string }) => `${request.protocol}://${request.host}`;
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    transformSpecification: (spec, request) => finishDocument(spec, origin(request)),
+    transformSpecificationClone: false,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async (request) => finishDocument(app.swagger(), origin(request)));
   probeRoutes(app, deps.db);
 
   await app.register(async (v1) => {
