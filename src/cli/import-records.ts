@@ -74,7 +74,8 @@ async function* csvRows(file: string, progress: ReadProgress, delimiter: string)
   let endLine = 0;
   try {
     for await (const row of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number; bytes: number } }>) {
-      const raw = row.raw.replace(/\r?\n$/, '');
+      // raw holds the empty lines skipped before the record and its line break: drop both.
+      const raw = row.raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '');
       // info.lines is the line the record ends on; a record spans as many lines as its raw text.
       const line = Math.max(endLine + 1, row.info.lines - (raw.split('\n').length - 1));
       endLine = row.info.lines;
