@@ -87,15 +87,20 @@ try {
 
 const bare = median(samples['bare fastify']!);
 const rows = Object.entries(samples).map(([name, xs]) => ({ case: name, median_ms: median(xs), ratio_to_bare: Number((median(xs) / bare).toFixed(2)), runs_ms: xs }));
-if (values.json) {
-  console.log(JSON.stringify({ script: path.relative(ROOT, script), runs, load_avg: os.loadavg(), rows }));
-} else {
-  console.log(`first answer after spawn, ${runs} rounds, ${path.relative(ROOT, script)} (load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-  console.log('| case | median ms | × bare Fastify | goal (< 1 s, ≤ 3×) | runs ms |');
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const r of rows) {
+const header = `first answer after spawn, ${runs} rounds, ${path.relative(ROOT, script)}, load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores, shared)`;
+const table = [
+  '| case | median ms | × bare Fastify | goal (< 1 s, ≤ 3×) | runs ms |',
+  '| --- | --- | --- | --- | --- |',
+  ...rows.map((r) => {
     const goal = r.case === 'bare fastify' ? '' : r.median_ms < 1000 && r.ratio_to_bare <= 3 ? 'met' : 'not met';
-    console.log(`| ${r.case} | ${r.median_ms} | ${r.ratio_to_bare} | ${goal} | ${r.runs_ms.join(', ')} |`);
-  }
-  if (!hasEmulator) console.log('(no `emulator` command in this build: its row is absent)');
-}
+    return `| ${r.case} | ${r.median_ms} | ${r.ratio_to_bare} | ${goal} | ${r.runs_ms.join(', ')} |`;
+  }),
+];
+if (!hasEmulator) table.push('', '(no `emulator` command in this build: its row is absent)');
+const stamp = new Date().toISOString().slice(0, 16).replace(/:/g, '').replace('T', '-');
+const results = path.join(ROOT, 'bench', 'results');
+fs.mkdirSync(results, { recursive: true });
+fs.writeFileSync(path.join(results, `start-${stamp}.json`), JSON.stringify({ script: path.relative(ROOT, script), runs, load_avg: os.loadavg(), rows }, null, 2) + '\n');
+fs.writeFileSync(path.join(results, `start-${stamp}.md`), `# Start time\n\n${header}\n\n${table.join('\n')}\n\nReproduce: \`npm run bench:start -- --runs ${runs}\`\n`);
+if (values.json) console.log(JSON.stringify({ script: path.relative(ROOT, script), runs, load_avg: os.loadavg(), rows }));
+else console.log([header, ...table].join('\n'));

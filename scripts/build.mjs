@@ -15,11 +15,17 @@ const OUT = path.join(ROOT, 'build');
 // or load optional native parts, stay in node_modules.
 const EXTERNAL = ['@electric-sql/pglite', '@electric-sql/pglite/*', 'fast-geoip', '@fastify/swagger-ui', 'pg', 'pg-native', 'pino', 'thread-stream'];
 
+// build/<key>.js from src/<value>: the command, and any in-process entry a package export points
+// at (add it here and to package.json "exports", e.g. a test helper), when its source exists.
+const ENTRIES = Object.fromEntries(
+  Object.entries({ 'cli/main': 'src/cli/main.ts', testing: 'src/testing.ts' }).filter(([, src]) => fs.existsSync(path.join(ROOT, src))),
+);
+
 fs.rmSync(OUT, { recursive: true, force: true });
 const started = performance.now();
 await esbuild.build({
   absWorkingDir: ROOT,
-  entryPoints: { 'cli/main': 'src/cli/main.ts' },
+  entryPoints: ENTRIES,
   outdir: OUT,
   bundle: true,
   splitting: true,
