@@ -1,2 +1,7 @@
 #!/usr/bin/env node
-import '../dist/src/cli/main.js';
+// The `activity-cdp` command: the esbuild bundle made at install (build/), or tsc's output in a
+// checkout where only `tsc -b` has run.
+import fs from 'node:fs';
+
+const bundled = new URL('../build/cli/main.js', import.meta.url);
+await import(fs.existsSync(bundled) ? bundled.href : '../dist/src/cli/main.js');

@@ -1,7 +1,9 @@
 // Reads an import file record by record, streaming (files larger than memory are fine): NDJSON
-// (one activity per line) or CSV (RFC 4180: quoted cells may hold commas, quotes and newlines).
+// (one activity per line) or CSV (RFC 4180, through csv-parse: quoted cells may hold the delimiter,
+// quotes and newlines; any one-character delimiter).
 // Each record comes with its line number and either an activity or the reason it was refused.
 import fs from 'node:fs';
+import { CsvError, parse } from 'csv-parse';
 import { CliError } from './output.js';
 
 export interface ImportRecord {
@@ -75,46 +77,26 @@ function activityProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** CSV rows with the line each starts on; quoted cells may span lines. */
-async function* csvRows(file: string, progress: ReadProgress): AsyncGenerator<{ line: number; cells: string[]; raw: string }> {
-  let line = 0;
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let startLine = 1;
-  let raw: string[] = [];
-  for await (const text of lines(file, progress)) {
-    line++;
-    if (!quoted) {
-      startLine = line;
-      raw = [];
+/** CSV rows with the line each starts on (quoted cells may span lines), parsed by csv-parse. */
+async function* csvRows(file: string, progress: ReadProgress, delimiter: string): AsyncGenerator<{ line: number; cells: string[]; raw: string }> {
+  const parser = fs.createReadStream(file, { highWaterMark: 256 * 1024 }).pipe(
+    parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, raw: true, info: true }),
+  );
+  let endLine = 0;
+  try {
+    for await (const row of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number; bytes: number } }>) {
+      // raw holds the empty lines skipped before the record and its line break: drop both.
+      const raw = row.raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '');
+      // info.lines is the line the record ends on; a record spans as many lines as its raw text.
+      const line = Math.max(endLine + 1, row.info.lines - (raw.split('\n').length - 1));
+      endLine = row.info.lines;
+      progress.bytesRead = row.info.bytes;
+      yield { line, cells: row.record, raw };
     }
-    raw.push(text);
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i]!;
-      if (quoted) {
-        if (c === '"') {
-          if (text[i + 1] === '"') {
-            cell += '"';
-            i++;
-          } else quoted = false;
-        } else cell += c;
-      } else if (c === '"' && cell === '') quoted = true;
-      else if (c === ',') {
-        cells.push(cell);
-        cell = '';
-      } else cell += c;
-    }
-    if (quoted) {
-      cell += '\n';
-      continue;
-    }
-    cells.push(cell);
-    if (!(cells.length === 1 && cells[0] === '')) yield { line: startLine, cells, raw: raw.join('\n') };
-    cells = [];
-    cell = '';
+  } catch (error) {
+    if (error instanceof CsvError) throw new CliError(`${file}: not valid CSV: ${error.message}`);
+    throw error;
   }
-  if (quoted) throw new CliError(`${file}: a quoted cell opened on line ${startLine} never closes`);
 }
 
 const TOP_LEVEL = new Set(['activity_id', 'person_id', 'str:o:organization_id', 'created', 'key', 'merge_by', 'merge_strategy']);
@@ -175,9 +157,9 @@ function cellValue(type: string, text: string): unknown {
  * CSV: a header row names the columns (see the import command's help); each later row is one
  * activity. Empty cells are left out (CSV cannot say null: use NDJSON to clear a value).
  */
-export async function* readCsv(file: string, progress: ReadProgress, accounts: boolean): AsyncGenerator<ImportRecord> {
+export async function* readCsv(file: string, progress: ReadProgress, accounts: boolean, delimiter = ','): AsyncGenerator<ImportRecord> {
   let columns: Column[] | undefined;
-  for await (const row of csvRows(file, progress)) {
+  for await (const row of csvRows(file, progress, delimiter)) {
     if (!columns) {
       columns = row.cells.map((h) => columnOf(h, accounts));
       if (!columns.some((c) => c.kind === 'top' && c.name === 'activity_id')) throw new CliError(`${file}: the header row has no activity_id column`);

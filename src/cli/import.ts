@@ -36,7 +36,9 @@ summary counts created, merged, skipped and invalid records.
 Options:
   --people               Person records (person/merge) instead of activities
   --accounts             Account activities instead of person activities (with --people: account records)
-  --format ndjson|csv    Default: by the file's extension (.csv is CSV, anything else NDJSON)
+  --format ndjson|csv    Default: by the file's extension (.csv or .tsv is CSV, anything else NDJSON)
+  --delimiter C          CSV cell delimiter, one character: , (default; tab for .tsv), ; | or
+                         tab (also written \\t or "tab")
   --rejects FILE         Where refused lines go, one JSON object each with the line number
                          and the reason (default: FILE.rejects.ndjson)
   --concurrency N        Requests in flight at once (default 4)
@@ -46,7 +48,8 @@ Options:
   --no-generated-keys    Send lines as they are. By default each line without "key" gets a
                          generated key (and "created" = now, if it has none) so that a retried
                          request cannot make an event twice
-  --quiet                No progress bar
+  --quiet                No progress bar (drawn on a terminal: its share and counts are of the
+                         lines the server has answered, not of the lines read)
 
 Exit codes: 0 every line was taken (ingested or queued); 2 some lines were refused (see
 the rejects file); 1 the import could not run or stopped (e.g. the API key was refused).
@@ -103,6 +106,7 @@ export async function importCommand(argv: string[]): Promise<void> {
       accounts: { type: 'boolean' },
       people: { type: 'boolean' },
       format: { type: 'string' },
+      delimiter: { type: 'string' },
       rejects: { type: 'string' },
       concurrency: { type: 'string' },
       async: { type: 'boolean' },
@@ -128,8 +132,10 @@ export async function importCommand(argv: string[]): Promise<void> {
     if (error instanceof CliError) throw error;
     throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`);
   }
-  const format = values.format ?? (/\.csv$/i.test(file) ? 'csv' : 'ndjson');
+  const format = values.format ?? (/\.(csv|tsv)$/i.test(file) ? 'csv' : 'ndjson');
   if (format !== 'csv' && format !== 'ndjson') throw new CliError('--format must be ndjson or csv');
+  const delimiter = csvDelimiter(values.delimiter, file);
+  if (values.delimiter !== undefined && format !== 'csv') throw new CliError('--delimiter is for CSV files: add --format csv');
   const strategy = intOption(values['merge-strategy'], '--merge-strategy', 1, 3);
   const options: CreateActivitiesOptions = {
     concurrency: intOption(values.concurrency, '--concurrency', 1, 64) ?? 4,
@@ -150,37 +156,54 @@ export async function importCommand(argv: string[]): Promise<void> {
   }
 
   const progress: ReadProgress = { bytesRead: 0 };
-  const records = format === 'csv' ? readCsv(file, progress, accounts) : readNdjson(file, progress);
+  const records = format === 'csv' ? readCsv(file, progress, accounts, delimiter) : readNdjson(file, progress);
   const rejects = new Rejects(values.rejects ?? `${file}.rejects.ndjson`);
   const counts: Counts = { read: 0, ingested: 0, queued: 0, invalid: 0, rate_limited: 0, failed: 0 };
   const bar = new ProgressBar(size, process.stderr, !values.quiet && Boolean(process.stderr.isTTY));
+  // Progress is of answered lines: those refused before sending, and those the server answered
+  // (the SDK reports each window's answered share; the bar takes that share of its bytes).
+  const acked = { lines: 0, bytes: 0 };
   const line = () =>
-    `${counts.read} read, ${counts.ingested + counts.queued} taken, ${counts.invalid + counts.rate_limited + counts.failed} refused`;
+    `${acked.lines} of ${counts.read} read lines answered: ${counts.ingested + counts.queued} taken, ${counts.invalid + counts.rate_limited + counts.failed} refused`;
+  const sendWindow = async (records: ImportRecord[], startBytes: number) => {
+    const endBytes = progress.bytesRead;
+    const before = acked.lines;
+    const result = await send(client, records, accounts, options, counts, rejects, ({ done, total }) => {
+      acked.lines = before + done;
+      acked.bytes = startBytes + Math.round(((endBytes - startBytes) * done) / Math.max(1, total));
+      bar.update(acked.bytes, line());
+    });
+    acked.lines = before + records.length;
+    acked.bytes = endBytes;
+    return result;
+  };
   const started = Date.now();
   const windowSize = WINDOW_PER_REQUEST * (options.concurrency ?? 4);
   let stopped: string | undefined;
 
   try {
     let window: ImportRecord[] = [];
+    let windowStart = 0;
     for await (const record of records) {
       counts.read++;
       if (record.error !== undefined) {
         counts.invalid++;
+        acked.lines++;
         await rejects.write({ line: record.line, status: 'invalid', error: record.error, raw: record.raw });
+        if (window.length === 0) acked.bytes = windowStart = progress.bytesRead;
       } else {
         window.push(record);
         if (window.length >= windowSize) {
-          stopped = await send(client, window, accounts, options, counts, rejects, () => bar.update(progress.bytesRead, line()));
+          stopped = await sendWindow(window, windowStart);
           window = [];
+          windowStart = progress.bytesRead;
           if (stopped) break;
         }
       }
-      bar.update(progress.bytesRead, line());
+      bar.update(acked.bytes, line());
     }
-    if (!stopped && window.length > 0) {
-      stopped = await send(client, window, accounts, options, counts, rejects, () => bar.update(progress.bytesRead, line()));
-    }
-    bar.update(progress.bytesRead, line(), true);
+    if (!stopped && window.length > 0) stopped = await sendWindow(window, windowStart);
+    bar.update(acked.bytes, line(), true);
   } finally {
     bar.done();
     await rejects.close();
@@ -201,6 +224,15 @@ export async function importCommand(argv: string[]): Promise<void> {
   if (rejects.count > 0) process.exitCode = 2;
 }
 
+/** The CSV delimiter: --delimiter (one character, or tab), else tab for .tsv files, else a comma. */
+function csvDelimiter(option: string | undefined, file: string): string {
+  if (option === undefined) return /\.tsv$/i.test(file) ? '\t' : ',';
+  const d = option === '\\t' || option.toLowerCase() === 'tab' ? '\t' : option;
+  if ([...d].length !== 1) throw new CliError(`--delimiter must be one character (or tab), got "${option}"`);
+  if (d === '"' || d === '\n' || d === '\r') throw new CliError('--delimiter cannot be a quote or a line break');
+  return d;
+}
+
 /** Sends one window of records; returns why the import must stop, if it must. */
 async function send(
   client: ActivityClient,
@@ -209,7 +241,7 @@ async function send(
   options: CreateActivitiesOptions,
   counts: Counts,
   rejects: Rejects,
-  onProgress: () => void,
+  onProgress: (progress: { done: number; total: number }) => void,
 ): Promise<string | undefined> {
   const activities = window.map((r) => r.activity!);
   const opts = { ...options, onProgress };

@@ -76,7 +76,7 @@ export async function keysCommand(config: Config, argv: string[]): Promise<void>
     console.log(KEYS_HELP);
     return;
   }
-  const store = await openStore(config, `activity-cdp keys ${sub}`);
+  const store = await openStore(config, `activity-cdp keys ${sub}`, { mustExist: true });
   try {
     const { db } = store;
     switch (sub) {
@@ -153,7 +153,7 @@ export async function instancesCommand(config: Config, argv: string[]): Promise<
   });
   const id = positionals[0];
   if (!id) throw new CliError('instances set needs an instance id (see "activity-cdp keys list")');
-  const store = await openStore(config, 'activity-cdp instances set');
+  const store = await openStore(config, 'activity-cdp instances set', { mustExist: true });
   try {
     const ok = await updateInstanceSettings(store.db, id, {
       maxCustomActivities: limit(values['max-custom-activities'], '--max-custom-activities', 1),

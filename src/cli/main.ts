@@ -2,11 +2,9 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { CitusWorkerNodeError } from '../store/citus.js';
 import { DataDirLockedError } from '../store/data-dir-lock.js';
-import { definitionsCommand } from './definitions.js';
-import { exportCommand } from './export.js';
-import { importCommand } from './import.js';
-import { INSTANCES_HELP, KEYS_HELP, instancesCommand, keysCommand } from './keys.js';
+import { NoStoreError } from '../store/store-image.js';
 import { CliError } from './output.js';
+import { SERVE_HELP, WORKER_HELP, startupFailure, version } from './startup.js';
 
 const HELP = `activity-cdp: a custom-activities store with Ortto's API
 
@@ -25,42 +23,63 @@ Client (over HTTP, against this server or Ortto; --base-url or --region, --api-k
   import FILE          Send a file of activity events (NDJSON or CSV), with a rejects file
   export               Activity events as NDJSON (--person ID, --account ID, or all)
 
-Run "activity-cdp <command> --help" for a command's options.
+Run "activity-cdp <command> --help" for a command's options; "activity-cdp --version" for the version.`;
 
-${KEYS_HELP}
+/** Whether a command's arguments ask for its help (then nothing is opened or started). */
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h') || args[0] === 'help';
 
-${INSTANCES_HELP}`;
+function configuredDatabaseUrl(): string | undefined {
+  try {
+    return loadConfig().databaseUrl;
+  } catch {
+    return undefined;
+  }
+}
+
+function help(text: string): number {
+  console.log(text);
+  return 0;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'serve':
+        if (wantsHelp(rest)) return help(SERVE_HELP);
         await (await import('./serve.js')).serve(loadConfig());
         return -1; // keeps running until a signal
       case 'emulator':
         await (await import('./emulator.js')).emulatorCommand(rest);
         return -1; // keeps running until a signal
       case 'worker':
+        if (wantsHelp(rest)) return help(WORKER_HELP);
         await (await import('./worker.js')).runWorker(loadConfig());
         return -1; // keeps running until a signal
       case 'keys':
-        await keysCommand(loadConfig(), rest);
+        if (wantsHelp(rest)) return help((await import('./keys.js')).KEYS_HELP);
+        await (await import('./keys.js')).keysCommand(loadConfig(), rest);
         return 0;
       case 'instances':
-        await instancesCommand(loadConfig(), rest);
+        if (wantsHelp(rest)) return help((await import('./keys.js')).INSTANCES_HELP);
+        await (await import('./keys.js')).instancesCommand(loadConfig(), rest);
         return 0;
       case 'citus':
         await (await import('./citus.js')).citusCommand(loadConfig(), rest);
         return 0;
       case 'definitions':
-        await definitionsCommand(rest);
+        await (await import('./definitions.js')).definitionsCommand(rest);
         return 0;
       case 'import':
-        await importCommand(rest);
+        await (await import('./import.js')).importCommand(rest);
         return typeof process.exitCode === 'number' ? process.exitCode : 0;
       case 'export':
-        await exportCommand(rest);
+        await (await import('./export.js')).exportCommand(rest);
+        return 0;
+      case '--version':
+      case '-v':
+      case 'version':
+        console.log(version());
         return 0;
       case undefined:
       case 'help':
@@ -73,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
         return 1;
     }
   } catch (error) {
-    if (error instanceof CliError || error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof CitusWorkerNodeError) {
+    if (error instanceof CliError || error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof CitusWorkerNodeError || error instanceof NoStoreError) {
       console.error(`activity-cdp: ${error.message}`);
       return error instanceof CliError ? error.exitCode : 1;
     }
@@ -81,7 +100,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`activity-cdp: ${error.message}`);
       return 1;
     }
-    console.error('activity-cdp: failed:', error);
+    // A start-up failure with a known cause (port taken, database missing, ...) is one line with
+    // the fix; anything else still says what failed without a stack trace unless DEBUG is asked.
+    console.error(`activity-cdp: ${startupFailure(error, configuredDatabaseUrl())}`);
     return 1;
   }
 }

@@ -117,22 +117,26 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 }
 
 export async function serve(config: Config): Promise<void> {
-  let firstKey: string | undefined;
   const server = await startServer(config, {
     async prepare(db) {
       await bootstrapKeys(db, config.bootstrapApiKeys);
-      if (config.bootstrapApiKeys.length === 0 && (await countInstances(db)) === 0) {
-        firstKey = generateKey();
-        const instanceId = await createInstance(db, 'default');
-        await addApiKey(db, instanceId, firstKey);
-      }
     },
   });
   const { app, db, address, ms } = server;
   installShutdown(server);
-  app.log.info({ store: db.kind, ms }, `ready on ${address}`);
+  // The first instance is made only once the port is ours, so its key is never lost to a failed start.
+  let firstKey: string | undefined;
+  if (config.bootstrapApiKeys.length === 0 && (await countInstances(db)) === 0) {
+    firstKey = generateKey();
+    await db.transaction(async (tx) => {
+      const instanceId = await createInstance(tx, 'default');
+      await addApiKey(tx, instanceId, firstKey!);
+    });
+  }
+  const where = `ready on ${address} (API docs: ${address}/docs, OpenAPI: ${address}/openapi.json)`;
+  app.log.info({ store: db.kind, ms }, where);
   // Also on stdout whatever LOG_LEVEL says, for people and for scripts that wait for the server.
-  if (['warn', 'error', 'fatal', 'silent'].includes(config.logLevel)) process.stdout.write(`activity-cdp ready on ${address} (${db.kind}, ${ms} ms)\n`);
+  if (['warn', 'error', 'fatal', 'silent'].includes(config.logLevel)) process.stdout.write(`activity-cdp ${where} (${db.kind}, ${ms} ms)\n`);
   app.log.info(`console on ${address}/`);
   if (firstKey) {
     // Printed once, to the terminal only (never to the log): the store keeps only its hash.

@@ -24,6 +24,8 @@ import { recordRoutes } from './routes/v1/records.js';
 import { recordLifecycleRoutes } from './routes/v1/record-lifecycle.js';
 import { exportRoutes } from './routes/v1/export.js';
 import { mergeRoutes } from './routes/v1/merge.js';
+import { probeRoutes } from './routes/probes.js';
+import { documentOperation, finishDocument } from './openapi-docs.js';
 import { AccountActivityInput, AccountActivityResult, ActivityEvent, Filter, Location, PersonActivityInput, PersonActivityResult, RecordSchema } from './schemas/activities.js';
 import { CustomActivity } from './schemas/definitions.js';
 import { ErrorBody, RateLimitBody } from './schemas/common.js';
@@ -109,16 +111,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // the full request schema (route config openapiBody).
     transform: ({ schema, url, route }) => {
       const documented = (route.config as { openapiBody?: unknown } | undefined)?.openapiBody;
-      return { schema: documented ? { ...schema, body: documented } : schema, url } as never;
+      const method = Array.isArray(route.method) ? String(route.method[0]) : String(route.method);
+      return { schema: documentOperation(method, url, (documented ? { ...schema, body: documented } : schema) as never), url } as never;
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, async () => {
-    await deps.db.query('select 1');
-    return { status: 'ok' };
+  const origin = (request: { protocol: string; host: string }) => `${request.protocol}://${request.host}`;
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    transformSpecification: (spec, request) => finishDocument(spec, origin(request)),
+    transformSpecificationClone: false,
   });
+  app.get('/openapi.json', { schema: { hide: true } }, async (request) => finishDocument(app.swagger(), origin(request)));
+  probeRoutes(app, deps.db);
 
   if (deps.emulator) await (await import('./routes/emulator/index.js')).registerEmulator(app, deps, deps.emulator);
   registerConsole(app);

@@ -6,6 +6,7 @@ import { lockDataDir } from './data-dir-lock.js';
 import { migrate } from './migrate.js';
 import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
+import { NoStoreError, holdsStore, storeImage } from './store-image.js';
 
 export interface OpenedStore {
   db: Db;
@@ -22,7 +23,8 @@ export interface OpenedStore {
 type StoreConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'pgPoolSize'>
   & Partial<Pick<Config, 'databaseStartTimeoutMs' | 'pgReadPoolSize' | 'readStatementTimeoutMs' | 'pgNamedStatements'>>;
 
-export async function openStore(config: StoreConfig, purpose: string): Promise<OpenedStore> {
+/** mustExist: refuse (NoStoreError) instead of creating an embedded store (CLI commands). */
+export async function openStore(config: StoreConfig, purpose: string, options: { mustExist?: boolean } = {}): Promise<OpenedStore> {
   if (config.databaseUrl) {
     const namedStatements = config.pgNamedStatements ?? true;
     const db = await openPostgres(config.databaseUrl, config.pgPoolSize, { startTimeoutMs: config.databaseStartTimeoutMs ?? 0, namedStatements });
@@ -43,9 +45,13 @@ export async function openStore(config: StoreConfig, purpose: string): Promise<O
       },
     };
   }
+  const pgdata = path.join(config.dataDir, 'pgdata');
+  if (options.mustExist && !holdsStore(pgdata)) throw new NoStoreError(config.dataDir);
   const release = lockDataDir(config.dataDir, purpose);
   try {
-    const db = await openPglite(path.join(config.dataDir, 'pgdata'));
+    // A new folder starts as a copy of the pre-migrated image (when the build made one).
+    const image = holdsStore(pgdata) ? undefined : storeImage();
+    const db = await openPglite(pgdata, image);
     await migrate(db);
     return {
       db,
@@ -66,7 +72,8 @@ export async function openStore(config: StoreConfig, purpose: string): Promise<O
 
 /** An embedded store in memory, migrated (the emulator's default): gone when it is closed. */
 export async function openMemoryStore(): Promise<OpenedStore> {
-  const db = await openPglite(undefined);
+  // From the pre-migrated image when the build made one (no initdb).
+  const db = await openPglite(undefined, storeImage());
   await migrate(db);
   return { db, readDb: db, close: () => db.close() };
 }

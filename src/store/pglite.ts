@@ -4,7 +4,11 @@
 // arrival order, and a transaction is a session this handle holds, during which only that
 // session's statements run (never a manual BEGIN, which would capture other callers' statements).
 // A statement is acknowledged only after PGlite ran it, so a crash keeps what it kept before.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { packageRoot } from '../package-root.js';
 import type { Db, Sql } from './db.js';
 import { fromWireError, type Answer, type OpenRequest, type Ready, type Request, type WireError } from './pglite-protocol.js';
 import { MAX_TRANSACTION_ATTEMPTS, isRetryable, retryDelayMs } from './sqlstate.js';
@@ -65,9 +69,18 @@ function sessionSql(conn: PgliteWorker, s: number, isOpen: () => boolean): Sql {
   };
 }
 
+/**
+ * The thread's script: beside this module in tsc's output; from a bundle (build/, where this code
+ * sits in a chunk) the same file of the shipped dist/.
+ */
+function workerScript(): string {
+  const beside = fileURLToPath(new URL('./pglite-worker.js', import.meta.url));
+  return fs.existsSync(beside) ? beside : path.join(packageRoot(), 'dist', 'src', 'store', 'pglite-worker.js');
+}
+
 function spawn(dataDir: string | undefined, loadDataDir: ArrayBuffer | undefined): Promise<PgliteWorker> {
   const workerData: OpenRequest = loadDataDir ? { dataDir, loadDataDir } : { dataDir };
-  const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), {
+  const worker = new Worker(workerScript(), {
     workerData,
     transferList: loadDataDir ? [loadDataDir] : [],
   });

@@ -29,7 +29,7 @@ export const CreateDefinitionBody = Type.Object({
   visible_in_feeds: Type.Boolean(),
   display_style: DisplayStyle,
   attributes: Type.Array(AttributeInput),
-  retention_days: Type.Optional(Type.Integer({ description: 'Backdating window in days, at least 90 (extension)' })),
+  retention_days: Type.Optional(Type.Integer({ description: "Backdating window in days, at least 90 (this server's addition: Ortto sets it in its app)" })),
 });
 
 export const ModifyDefinitionBody = Type.Object({

@@ -369,7 +369,7 @@ export type CreateDefinitionBody = {
     /** "do-not-map", a person field ID to set, or omitted (auto-map) */
     field_id?: string;
   }>;
-  /** Backdating window in days, at least 90 (extension) */
+  /** Backdating window in days, at least 90 (this server's addition: Ortto sets it in its app) */
   retention_days?: number;
 };
 
@@ -789,7 +789,7 @@ export interface Operations {
       activities: Array<PersonActivityResult>;
     };
   };
-  /** Queued activities that could not be applied, with their reasons (extension) */
+  /** Queued activities that could not be applied, with their reasons */
   "POST /v1/activities/dead-letters/get": {
     body: {
       limit?: number;
@@ -862,7 +862,7 @@ export interface Operations {
         /** "do-not-map", a person field ID to set, or omitted (auto-map) */
         field_id?: string;
       }>;
-      /** Backdating window in days, at least 90 (extension) */
+      /** Backdating window in days, at least 90 (this server's addition: Ortto sets it in its app) */
       retention_days?: number;
     };
     response: {
@@ -1021,7 +1021,7 @@ export interface Operations {
       restored_organizations: number;
     };
   };
-  /** Modify a custom activity definition (extension: not in the source documents) */
+  /** Modify a custom activity definition */
   "PUT /v1/definitions/activity/modify": {
     body: {
       activity_field_id: string;

@@ -1,0 +1,58 @@
+// The shipped build (run by `prepare`, after `tsc -b`): the command bundled with esbuild into
+// build/ (ES modules, one chunk per lazily loaded command, so a start reads a few files instead of
+// TypeBox's and Fastify's hundreds), and a pre-migrated embedded store image, so that a new store
+// starts from a copy instead of initdb + every migration. Tests keep using tsc's dist/.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import * as esbuild from 'esbuild';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'build');
+
+// Packages that read files beside their own code at run time (WebAssembly, data, static pages),
+// or load optional native parts, stay in node_modules.
+const EXTERNAL = ['@electric-sql/pglite', '@electric-sql/pglite/*', 'fast-geoip', '@fastify/swagger-ui', 'pg', 'pg-native', 'pino', 'thread-stream'];
+
+// build/<key>.js from src/<value>: the command, and any in-process entry a package export points
+// at (add it here and to package.json "exports", e.g. a test helper), when its source exists.
+const ENTRIES = Object.fromEntries(
+  Object.entries({ 'cli/main': 'src/cli/main.ts', testing: 'src/testing.ts' }).filter(([, src]) => fs.existsSync(path.join(ROOT, src))),
+);
+
+fs.rmSync(OUT, { recursive: true, force: true });
+const started = performance.now();
+await esbuild.build({
+  absWorkingDir: ROOT,
+  entryPoints: ENTRIES,
+  outdir: OUT,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: EXTERNAL,
+  sourcemap: 'linked',
+  legalComments: 'none',
+  chunkNames: 'chunks/[name]-[hash]',
+  // Bundled CommonJS modules call require(); give the ES module output one.
+  banner: { js: "import { createRequire as __cdpCreateRequire } from 'node:module'; const require = __cdpCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+
+// The store image: an in-memory store with every migration applied, dumped as a gzipped tarball,
+// with the list of migrations it holds (a store made from it runs only those that came later).
+const { loadMigrations, migrate } = await import(path.join(ROOT, 'dist/src/store/migrate.js'));
+const { openPglite } = await import(path.join(ROOT, 'dist/src/store/pglite.js'));
+const db = await openPglite(undefined);
+try {
+  await migrate(db);
+  const image = await db.dump();
+  fs.writeFileSync(path.join(OUT, 'store-image.tar.gz'), zlib.gzipSync(Buffer.from(await image.arrayBuffer()), { level: 6 }));
+} finally {
+  await db.close();
+}
+const pgliteVersion = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version;
+fs.writeFileSync(path.join(OUT, 'store-image.json'), JSON.stringify({ pglite: pgliteVersion, migrations: loadMigrations().map((m) => m.name) }, null, 2) + '\n');
+console.log(`build/: bundle and store image in ${Math.round(performance.now() - started)} ms`);

@@ -1,0 +1,41 @@
+// The pre-migrated embedded store image made at build time (scripts/build.mjs): a new embedded
+// store, in a folder or in memory, starts as a copy of it instead of running initdb and every
+// migration (seconds). Used only when it holds exactly the first migrations of this code, in
+// order; migrate() then applies any that came later. Absent (a checkout built with tsc only): none.
+import fs from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
+import { loadMigrations } from './migrate.js';
+
+let cached: Blob | null | undefined;
+
+export function storeImage(): Blob | undefined {
+  if (cached === undefined) cached = readImage();
+  return cached ?? undefined;
+}
+
+function readImage(): Blob | null {
+  const dir = path.join(packageRoot(), 'build');
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'store-image.json'), 'utf8')) as { migrations?: unknown };
+    const names = loadMigrations().map((m) => m.name);
+    const held = Array.isArray(manifest.migrations) ? manifest.migrations : [];
+    if (held.length === 0 || held.length > names.length || held.some((name, i) => name !== names[i])) return null;
+    return new Blob([fs.readFileSync(path.join(dir, 'store-image.tar.gz'))]);
+  } catch {
+    return null;
+  }
+}
+
+/** True when a folder holds an embedded store (PostgreSQL's PG_VERSION file is written by initdb). */
+export function holdsStore(pgdataDir: string): boolean {
+  return fs.existsSync(path.join(pgdataDir, 'PG_VERSION'));
+}
+
+/** A CLI command pointed at a data folder that holds no store (it does not create one). */
+export class NoStoreError extends Error {
+  constructor(dataDir: string) {
+    super(`no store in ${dataDir}: start "activity-cdp serve" once to create one there, or set DATA_DIR (or DATABASE_URL) to the store to use`);
+    this.name = 'NoStoreError';
+  }
+}
