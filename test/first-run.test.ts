@@ -141,7 +141,8 @@ describe('start-up failures on PostgreSQL', { skip: STORE_KIND !== 'postgres' &&
         s.close(() => resolve(p));
       });
     });
-    const res = await runCli(['serve'], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/x_test`, LOG_LEVEL: 'warn' });
+    // Start-up retries an unreachable database for DATABASE_START_TIMEOUT_MS (30 s by default): here briefly.
+    const res = await runCli(['serve'], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/x_test`, LOG_LEVEL: 'warn', DATABASE_START_TIMEOUT_MS: '300' });
     assert.equal(res.code, 1);
     assertOneLine(res.stderr);
     assert.equal(res.stderr, `activity-cdp: cannot reach PostgreSQL at 127.0.0.1:${port} (connection refused): start it, or fix DATABASE_URL\n`);
