@@ -45,7 +45,7 @@ describe('console data access', () => {
     await client.post('/v1/activities/create', { activities: [{ activity_id: 'act:cm:purchase', attributes: { 'str:cm:item': 'x' }, fields: { 'str::email': 'd@example.com' } }] });
     storage.set('activity-cdp.api-key', client.apiKey!);
     const schema = await withServer(() => api.getSchema());
-    assert.equal(schema.fields.get('str::email').displayType, 'text');
+    assert.equal(schema.fields.get('str::email').displayType, 'email'); // Ortto's recorded display_type
     assert.equal(schema.fields.get('str::email').builtIn, true);
     const [d] = schema.definitions;
     assert.equal(d.fieldId, 'act:cm:purchase');
@@ -83,14 +83,23 @@ describe('console data access', () => {
     storage.set('activity-cdp.api-key', client.apiKey!);
     const first = await withServer(() => api.listRecords('person', { limit: 2 }));
     assert.equal(first.rows.length, 2);
-    assert.deepEqual(first.next, { offset: 2 });
+    // This server answers person/get with Ortto's cursor_id (the last row's id): the console pages by it.
+    assert.deepEqual(first.next, { cursor_id: first.rows[1].id });
     const seen = new Set(first.rows.map((r: any) => r.id));
     let page: any = first;
+    let pages = 1;
     while (page.next) {
       page = await withServer(() => api.listRecords('person', { limit: 2, page: page.next }));
       for (const r of page.rows) seen.add(r.id);
+      pages++;
     }
     assert.equal(seen.size, 5);
+    assert.equal(pages, 3);
+    // An offset token (a server without cursor_id) still pages on this server.
+    const byOffset = await withServer(() => api.listRecords('person', { limit: 2, page: { offset: 2 } }));
+    assert.equal(byOffset.rows.length, 2);
+    for (const r of byOffset.rows) assert.ok(!first.rows.some((f: any) => f.id === r.id), 'the offset page follows the first');
+    assert.ok(byOffset.next !== null);
     const found = await withServer(() => api.listRecords('person', { search: 'PAGE3@example.com' }));
     assert.deepEqual(found.rows.map((r: any) => r.fields['str::email']), ['page3@example.com']);
     const one = await withServer(() => api.getRecord('person', first.rows[0].id));

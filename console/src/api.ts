@@ -113,6 +113,24 @@ function definitionOf(raw: Json, fieldIdFallback = ''): DefinitionInfo {
   };
 }
 
+/**
+ * An act:cm:* field of Ortto's object shape. This server also nests the definition as its
+ * endpoints answer it (`custom_activity`: state, icon, flags, display mode, mapped fields); the
+ * field's own name, archived mark and event stats stand over it.
+ */
+function activityEntry(f: Json): Json {
+  const view = f?.custom_activity;
+  if (!view || typeof view !== 'object') return f;
+  return {
+    ...view,
+    ...(typeof f?.id === 'string' ? { activity_field_id: f.id } : {}),
+    ...(typeof f?.name === 'string' ? { name: f.name } : {}),
+    ...(f?.archived === true ? { archived: true } : {}),
+    ...(f?.event_count !== undefined ? { event_count: f.event_count } : {}),
+    ...(f?.last_event_at !== undefined ? { last_event_at: f.last_event_at } : {}),
+  };
+}
+
 export function normalizeSchema(answer: Json): Schema {
   const fields = new Map<string, FieldInfo>();
   const definitions: DefinitionInfo[] = [];
@@ -131,7 +149,7 @@ export function normalizeSchema(answer: Json): Schema {
       for (const [id, f] of entries as Array<[string, Json]>) {
         if (id.startsWith('act:')) {
           // Custom activities only: Ortto's own (act::…) are not this instance's definitions.
-          if (/^act:(cm|oc):/.test(id)) definitions.push(definitionOf(f, id));
+          if (/^act:(cm|oc):/.test(id)) definitions.push(definitionOf(activityEntry(f), id));
           continue;
         }
         fields.set(id, { id, name: str(f?.name, id), displayType: str(f?.display_type), builtIn: nsId === '' || nsId === 'o' });

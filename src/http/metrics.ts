@@ -87,9 +87,11 @@ export function registerMetrics(app: FastifyInstance, db: Db, feed: ActivityFeed
     });
   }
 
-  feed?.on((batch) => {
+  const off = feed?.on((batch) => {
     for (const r of batch.results) activities.inc({ kind: batch.kind, mode: batch.mode, outcome: r.status });
   });
+  // The feed may outlive the app (it is the caller's): a closed app stops counting.
+  if (off) app.addHook('onClose', async () => void off());
 
   app.addHook('onResponse', async (request, reply) => {
     // The route template (never the raw URL, which may carry anything); unmatched paths share one label.
