@@ -47,7 +47,8 @@ describe('persons: archive, restore, delete', () => {
     const b = await personOf(api, 'b@example.com');
     const res = await api.put('/v1/person/archive', { inclusion_ids: [a] });
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.text, '{"scheduled_contacts":0,"archived_contacts":1}');
+    // The exact bytes, in Ortto's key order; every JSON answer ends with a newline (wire.ts).
+    assert.equal(res.text, '{"scheduled_contacts":0,"archived_contacts":1}\n');
     assert.deepEqual(await listed(api), [b]);
     const acts = await api.post('/v1/person/get/activities', { person_id: a });
     assertErrorBody(acts, 404, `person ${a} not found`);
@@ -74,7 +75,7 @@ describe('persons: archive, restore, delete', () => {
     await api.put('/v1/person/archive', { inclusion_ids: [a] });
     const res = await api.put('/v1/person/restore', { inclusion_ids: [a] });
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.text, '{"scheduled_contacts":0,"restored_contacts":1}');
+    assert.equal(res.text, '{"scheduled_contacts":0,"restored_contacts":1}\n');
     assert.deepEqual(await listed(api), [a]);
     assert.equal((await personOf(api, 'r@example.com')), a);
     const acts = await api.post('/v1/person/get/activities', { person_id: a });
@@ -107,7 +108,7 @@ describe('persons: archive, restore, delete', () => {
     await api.put('/v1/person/archive', { inclusion_ids: [gone] });
     const res = await api.delete('/v1/person/delete', { all_rows_selected: true });
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.text, '{"scheduled_contacts":0,"deleted_contacts":1}');
+    assert.equal(res.text, '{"scheduled_contacts":0,"deleted_contacts":1}\n');
     assert.equal(await eventRows(gone), 0);
     const leftovers = await app().db.query('select 1 from record_identities where record_id = $1 union all select 1 from records where id = $1', [gone]);
     assert.deepEqual(leftovers, []);
@@ -166,15 +167,15 @@ describe('accounts: archive, restore, delete', () => {
     assert.equal(make.status, 200, make.text);
     const id = make.body.activities[0].account_id;
     const archived = await api.put('/v1/accounts/archive', { inclusion_ids: [id] });
-    assert.equal(archived.text, '{"scheduled_organizations":0,"archived_organizations":1}');
+    assert.equal(archived.text, '{"scheduled_organizations":0,"archived_organizations":1}\n');
     const seen = await api.post('/v1/accounts/get', {});
     assert.deepEqual(seen.body.accounts, []);
     const restored = await api.put('/v1/accounts/restore', { inclusion_ids: [id] });
-    assert.equal(restored.text, '{"scheduled_organizations":0,"restored_organizations":1}');
+    assert.equal(restored.text, '{"scheduled_organizations":0,"restored_organizations":1}\n');
     await api.put('/v1/accounts/archive', { all_rows_selected: true });
     const deleted = await api.delete('/v1/accounts/delete', { inclusion_ids: [id] });
     assert.equal(deleted.status, 200, deleted.text);
-    assert.equal(deleted.text, '{"scheduled_accounts":0,"deleted_accounts":1}');
+    assert.equal(deleted.text, '{"scheduled_accounts":0,"deleted_accounts":1}\n');
     assert.equal(await eventRows(id), 0);
     assertErrorBody(await api.put('/v1/accounts/archive', { inclusion_ids: ['zz'] }), 400, 'inclusion_ids[0] "zz" is not an account id (24 hex characters)');
   });
