@@ -122,6 +122,49 @@ describe('persons: archive, restore, delete', () => {
     assert.deepEqual(await listed(api), [again, kept, created.body.activities[0].person_id].sort());
   });
 
+  it('hides an archived person from every read: meta counts, cursor pages, the export; person/merge into one fails in place', async () => {
+    const api = await instance();
+    const [h1, hidden, h3] = [await personOf(api, 'h1@example.com'), await personOf(api, 'h2@example.com'), await personOf(api, 'h3@example.com')];
+    const visible = [h1!, h3!].sort();
+    await api.put('/v1/person/archive', { inclusion_ids: [hidden] });
+
+    const counted = await api.post('/v1/person/get', { limit: 50 });
+    assert.deepEqual(counted.body.meta, { total_contacts: 2, total_organizations: 0, total_matches: 2, total_subscribers: 2 });
+    const filtered = await api.post('/v1/person/get', { filter: { '$str::is': { field_id: 'str::email', value: 'h2@example.com' } } });
+    assert.deepEqual(filtered.body.contacts, []);
+    assert.equal(filtered.body.meta.total_matches, 0);
+
+    // Cursor paging, one person a page, steps over the archived one.
+    const paged: string[] = [];
+    let cursor = '';
+    for (let i = 0; i < 5; i++) {
+      const page = await api.post('/v1/person/get', { limit: 1, cursor_id: cursor });
+      assert.equal(page.status, 200, page.text);
+      paged.push(...page.body.contacts.map((c: { id: string }) => c.id));
+      if (!page.body.has_more) break;
+      cursor = page.body.cursor_id;
+    }
+    assert.deepEqual(paged, visible);
+
+    const exported = await api.post('/v1/activities/export', {});
+    assert.equal(exported.status, 200, exported.text);
+    const lines = exported.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const end = lines.pop();
+    assert.deepEqual(lines.map((l) => l.person_id).sort(), visible);
+    assert.equal(end.exported, 2);
+    assertErrorBody(await api.post('/v1/activities/export', { person_id: hidden }), 404, `person ${hidden} not found`);
+
+    const merged = await api.post('/v1/person/merge', { people: [
+      { fields: { 'str::email': 'h2@example.com', 'str::first': 'Hidden' } },
+      { fields: { 'str::email': 'h1@example.com', 'str::first': 'Seen' } },
+    ] });
+    assert.equal(merged.status, 200, merged.text);
+    assert.deepEqual(merged.body.people, [{ status: 'invalid', error: `person ${hidden} is archived` }, { person_id: h1, status: 'merged' }]);
+    await api.put('/v1/person/restore', { inclusion_ids: [hidden] });
+    const back = await api.post('/v1/person/get', { filter: { '$str::is': { field_id: 'str::email', value: 'h2@example.com' } } });
+    assert.deepEqual(back.body.contacts.map((c: { id: string; fields: Record<string, unknown> }) => [c.id, c.fields['str::first']]), [[hidden, undefined]]);
+  });
+
   it('never touches another instance\'s persons', async () => {
     const one = await instance();
     const two = await instance();
