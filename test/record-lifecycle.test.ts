@@ -47,7 +47,8 @@ describe('persons: archive, restore, delete', () => {
     const b = await personOf(api, 'b@example.com');
     const res = await api.put('/v1/person/archive', { inclusion_ids: [a] });
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.text, '{"scheduled_contacts":0,"archived_contacts":1}');
+    // The exact bytes, in Ortto's key order; every JSON answer ends with a newline (wire.ts).
+    assert.equal(res.text, '{"scheduled_contacts":0,"archived_contacts":1}\n');
     assert.deepEqual(await listed(api), [b]);
     const acts = await api.post('/v1/person/get/activities', { person_id: a });
     assertErrorBody(acts, 404, `person ${a} not found`);
@@ -74,7 +75,7 @@ describe('persons: archive, restore, delete', () => {
     await api.put('/v1/person/archive', { inclusion_ids: [a] });
     const res = await api.put('/v1/person/restore', { inclusion_ids: [a] });
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.text, '{"scheduled_contacts":0,"restored_contacts":1}');
+    assert.equal(res.text, '{"scheduled_contacts":0,"restored_contacts":1}\n');
     assert.deepEqual(await listed(api), [a]);
     assert.equal((await personOf(api, 'r@example.com')), a);
     const acts = await api.post('/v1/person/get/activities', { person_id: a });
@@ -107,7 +108,7 @@ describe('persons: archive, restore, delete', () => {
     await api.put('/v1/person/archive', { inclusion_ids: [gone] });
     const res = await api.delete('/v1/person/delete', { all_rows_selected: true });
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.text, '{"scheduled_contacts":0,"deleted_contacts":1}');
+    assert.equal(res.text, '{"scheduled_contacts":0,"deleted_contacts":1}\n');
     assert.equal(await eventRows(gone), 0);
     const leftovers = await app().db.query('select 1 from record_identities where record_id = $1 union all select 1 from records where id = $1', [gone]);
     assert.deepEqual(leftovers, []);
@@ -119,6 +120,49 @@ describe('persons: archive, restore, delete', () => {
     assert.equal(created.body.activities[0].person_status, 'created');
     assert.equal(await eventRows(again), 1);
     assert.deepEqual(await listed(api), [again, kept, created.body.activities[0].person_id].sort());
+  });
+
+  it('hides an archived person from every read: meta counts, cursor pages, the export; person/merge into one fails in place', async () => {
+    const api = await instance();
+    const [h1, hidden, h3] = [await personOf(api, 'h1@example.com'), await personOf(api, 'h2@example.com'), await personOf(api, 'h3@example.com')];
+    const visible = [h1!, h3!].sort();
+    await api.put('/v1/person/archive', { inclusion_ids: [hidden] });
+
+    const counted = await api.post('/v1/person/get', { limit: 50 });
+    assert.deepEqual(counted.body.meta, { total_contacts: 2, total_organizations: 0, total_matches: 2, total_subscribers: 2 });
+    const filtered = await api.post('/v1/person/get', { filter: { '$str::is': { field_id: 'str::email', value: 'h2@example.com' } } });
+    assert.deepEqual(filtered.body.contacts, []);
+    assert.equal(filtered.body.meta.total_matches, 0);
+
+    // Cursor paging, one person a page, steps over the archived one.
+    const paged: string[] = [];
+    let cursor = '';
+    for (let i = 0; i < 5; i++) {
+      const page = await api.post('/v1/person/get', { limit: 1, cursor_id: cursor });
+      assert.equal(page.status, 200, page.text);
+      paged.push(...page.body.contacts.map((c: { id: string }) => c.id));
+      if (!page.body.has_more) break;
+      cursor = page.body.cursor_id;
+    }
+    assert.deepEqual(paged, visible);
+
+    const exported = await api.post('/v1/activities/export', {});
+    assert.equal(exported.status, 200, exported.text);
+    const lines = exported.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const end = lines.pop();
+    assert.deepEqual(lines.map((l) => l.person_id).sort(), visible);
+    assert.equal(end.exported, 2);
+    assertErrorBody(await api.post('/v1/activities/export', { person_id: hidden }), 404, `person ${hidden} not found`);
+
+    const merged = await api.post('/v1/person/merge', { people: [
+      { fields: { 'str::email': 'h2@example.com', 'str::first': 'Hidden' } },
+      { fields: { 'str::email': 'h1@example.com', 'str::first': 'Seen' } },
+    ] });
+    assert.equal(merged.status, 200, merged.text);
+    assert.deepEqual(merged.body.people, [{ status: 'invalid', error: `person ${hidden} is archived` }, { person_id: h1, status: 'merged' }]);
+    await api.put('/v1/person/restore', { inclusion_ids: [hidden] });
+    const back = await api.post('/v1/person/get', { filter: { '$str::is': { field_id: 'str::email', value: 'h2@example.com' } } });
+    assert.deepEqual(back.body.contacts.map((c: { id: string; fields: Record<string, unknown> }) => [c.id, c.fields['str::first']]), [[hidden, undefined]]);
   });
 
   it('never touches another instance\'s persons', async () => {
@@ -166,15 +210,15 @@ describe('accounts: archive, restore, delete', () => {
     assert.equal(make.status, 200, make.text);
     const id = make.body.activities[0].account_id;
     const archived = await api.put('/v1/accounts/archive', { inclusion_ids: [id] });
-    assert.equal(archived.text, '{"scheduled_organizations":0,"archived_organizations":1}');
+    assert.equal(archived.text, '{"scheduled_organizations":0,"archived_organizations":1}\n');
     const seen = await api.post('/v1/accounts/get', {});
     assert.deepEqual(seen.body.accounts, []);
     const restored = await api.put('/v1/accounts/restore', { inclusion_ids: [id] });
-    assert.equal(restored.text, '{"scheduled_organizations":0,"restored_organizations":1}');
+    assert.equal(restored.text, '{"scheduled_organizations":0,"restored_organizations":1}\n');
     await api.put('/v1/accounts/archive', { all_rows_selected: true });
     const deleted = await api.delete('/v1/accounts/delete', { inclusion_ids: [id] });
     assert.equal(deleted.status, 200, deleted.text);
-    assert.equal(deleted.text, '{"scheduled_accounts":0,"deleted_accounts":1}');
+    assert.equal(deleted.text, '{"scheduled_accounts":0,"deleted_accounts":1}\n');
     assert.equal(await eventRows(id), 0);
     assertErrorBody(await api.put('/v1/accounts/archive', { inclusion_ids: ['zz'] }), 400, 'inclusion_ids[0] "zz" is not an account id (24 hex characters)');
   });

@@ -21,7 +21,7 @@ export interface ExportFilter {
   definitions?: string[] | undefined;
 }
 
-/** Up to `limit` events with id > `after` ('' = from the start), in id order. */
+/** Up to `limit` events with id > `after` ('' = from the start), in id order; archived records' events are left out (hidden from reads). */
 export async function exportEventsAfter(
   sql: Sql, instanceId: string, kind: Kind, after: string, limit: number, filter: ExportFilter = {},
 ): Promise<ExportedEvent[]> {
@@ -31,20 +31,23 @@ export async function exportEventsAfter(
   let name = 'export_events';
   if (filter.recordId !== undefined) {
     params.push(filter.recordId);
-    where += ` and record_id = $${params.length}`;
+    where += ` and e.record_id = $${params.length}`;
     name += '_record';
   }
   if (filter.definitions !== undefined) {
     params.push(filter.definitions);
-    where += ` and definition = any($${params.length}::text[])`;
+    where += ` and e.definition = any($${params.length}::text[])`;
     name += '_definitions';
   }
   const rows = await sql.query<{
     id: string; record_id: string; definition: string; created_at: Date; key: string | null; attributes: Record<string, unknown>; location: unknown;
   }>(
-    `select id, record_id, definition, created_at, key, attributes, location from activity_events
-      where instance_id = $1 and kind = $2 and id > $3${where}
-      order by id limit $4`,
+    `select e.id, e.record_id, e.definition, e.created_at, e.key, e.attributes, e.location from activity_events e
+      where e.instance_id = $1 and e.kind = $2 and e.id > $3${where}
+        and not exists (
+          select 1 from records r
+           where r.instance_id = $1 and r.kind = $2 and r.id = e.record_id and r.archived_at is not null)
+      order by e.id limit $4`,
     params,
     name,
   );

@@ -73,7 +73,7 @@ export async function listRecords(
   };
 }
 
-/** All records of the kind, those matching the filter, and the matching ones opted in to e-mail (bol::p). One scan. */
+/** All records of the kind, those matching the filter, and the matching ones opted in to e-mail (bol::p); archived ones are not counted. One scan. */
 export async function countRecords(
   sql: Sql, instanceId: string, kind: Kind, filter: Condition | undefined,
 ): Promise<{ total: number; matches: number; subscribers: number }> {
@@ -83,7 +83,7 @@ export async function countRecords(
     `select count(*)::integer as total,
             (count(*) filter (where ${match}))::integer as matches,
             (count(*) filter (where ${match} and r.fields -> 'bol::p' = 'true'::jsonb))::integer as subscribers
-       from records r where r.instance_id = $1 and r.kind = $2`,
+       from records r where r.instance_id = $1 and r.kind = $2 and r.archived_at is null`,
     params,
   );
   const r = rows[0];
