@@ -22,6 +22,8 @@ describe('profile per instance from the CLI', () => {
     } else {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'acdp-profile-'));
       env = { DATA_DIR: dataDir };
+      // The key commands refuse a folder that holds no store (they never create one): make it.
+      await (await openStore(loadConfig({ LOG_LEVEL: 'silent', ...env }), 'test')).close();
     }
   });
   after(async () => {
