@@ -11,8 +11,8 @@ const get = useTestApp({ AUTH_FAILURES_PER_MINUTE: '0' });
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 12_345);
 const CASES = Number(process.env['FUZZ_CASES'] ?? 3000);
-/** Wall-clock budget of the run: on a busy machine fewer cases run, never more time. */
-const BUDGET_MS = 60_000;
+/** Wall-clock budget of the run (FUZZ_BUDGET_MS): on a busy machine fewer cases run, never more time. */
+const BUDGET_MS = Number(process.env['FUZZ_BUDGET_MS'] ?? 60_000);
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
