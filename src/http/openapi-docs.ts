@@ -49,8 +49,10 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
   },
   'POST /v1/instance-schema/get': {
     operationId: 'getInstanceSchema',
-    description: "The instance's fields and custom activity definitions (archived ones marked), for the namespaces asked for (`[]` = all).",
-    example: { namespaces: ['cm'] },
+    description:
+      "The instance's fields and custom activity definitions (archived ones marked), in Ortto's shape: namespaces by id, each " +
+      'with its fields by field ID. Ask for `""` (persons, `cm` the same), `o` (accounts, `oc` the same), or `[]` for both.',
+    example: { namespaces: [''] },
   },
   'POST /v1/activities/create': {
     operationId: 'createPersonActivities',
