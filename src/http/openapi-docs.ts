@@ -22,8 +22,10 @@ const PURCHASE_DEFINITION = {
 interface OperationDoc {
   operationId: string;
   summary?: string;
-  description: string;
-  example: unknown;
+  /** Absent: the route's own description. */
+  description?: string;
+  /** The request body's example; absent for operations without a body. */
+  example?: unknown;
   /** Statuses this operation answers beyond 400, 401, 405, 413, 415, 429, 500 and 503. */
   errors?: number[];
 }
@@ -47,8 +49,10 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
   },
   'POST /v1/instance-schema/get': {
     operationId: 'getInstanceSchema',
-    description: "The instance's fields and custom activity definitions (archived ones marked), for the namespaces asked for (`[]` = all).",
-    example: { namespaces: ['cm'] },
+    description:
+      "The instance's fields and custom activity definitions (archived ones marked), in Ortto's shape: namespaces by id, each " +
+      'with its fields by field ID. Ask for `""` (persons, `cm` the same), `o` (accounts, `oc` the same), or `[]` for both.',
+    example: { namespaces: [''] },
   },
   'POST /v1/activities/create': {
     operationId: 'createPersonActivities',
@@ -112,11 +116,163 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
     example: { account_id: '006b03a96f8c2ad358048645', limit: 20 },
     errors: [404],
   },
+  'PUT /v1/person/archive': {
+    operationId: 'archivePersons',
+    description:
+      'Archives persons: the ones in `inclusion_ids` (take a `person_id` from `getPersons` or from `createPersonActivities`), ' +
+      'or every active one with `all_rows_selected: true`, less `exclusion_ids`. Archived persons leave the reads and take ' +
+      'no events until restored. The answer counts them in `archived_contacts`.',
+    example: { inclusion_ids: ['006b03a96f8c2ad358048644'] },
+  },
+  'PUT /v1/person/restore': {
+    operationId: 'restorePersons',
+    description:
+      'Restores archived persons (`inclusion_ids`, or every archived one with `all_rows_selected: true`, less `exclusion_ids`): ' +
+      'they are read and take events again. The answer counts them in `restored_contacts`.',
+    example: { inclusion_ids: ['006b03a96f8c2ad358048644'] },
+  },
+  'DELETE /v1/person/delete': {
+    operationId: 'deletePersons',
+    description:
+      'Deletes archived persons for good, with their events and merge keys: the archived ones in `inclusion_ids`, or every ' +
+      'archived one with `all_rows_selected: true`. Active persons are never deleted: archive them first. ' +
+      'The answer counts them in `deleted_contacts`.',
+    example: { all_rows_selected: true },
+  },
+  'PUT /v1/accounts/archive': {
+    operationId: 'archiveAccounts',
+    description:
+      'Archives accounts: the ones in `inclusion_ids` (take an `account_id` from `getAccounts` or from `createAccountActivities`), ' +
+      'or every active one with `all_rows_selected: true`, less `exclusion_ids`. The answer counts them in `archived_organizations`.',
+    example: { inclusion_ids: ['006b03a96f8c2ad358048645'] },
+  },
+  'PUT /v1/accounts/restore': {
+    operationId: 'restoreAccounts',
+    description:
+      'Restores archived accounts (`inclusion_ids`, or every archived one with `all_rows_selected: true`, less `exclusion_ids`). ' +
+      'The answer counts them in `restored_organizations`.',
+    example: { inclusion_ids: ['006b03a96f8c2ad358048645'] },
+  },
+  'DELETE /v1/accounts/delete': {
+    operationId: 'deleteAccounts',
+    description:
+      'Deletes archived accounts for good, with their events and merge keys (`inclusion_ids`, or every archived one with ' +
+      '`all_rows_selected: true`). Active accounts are never deleted: archive them first. The answer counts them in `deleted_accounts`.',
+    example: { all_rows_selected: true },
+  },
+  'POST /v1/activities/export': {
+    operationId: 'exportPersonActivities',
+    example: { activities: ['act:cm:product-purchase'], limit: 1000 },
+    errors: [404],
+  },
+  'POST /v1/accounts/activities/export': {
+    operationId: 'exportAccountActivities',
+    example: { activities: ['act:cm:product-purchase'], limit: 1000 },
+    errors: [404],
+  },
+  'POST /v1/person/merge': {
+    operationId: 'mergePersons',
+    description:
+      'Creates or updates up to 100 persons without an activity, by the same merge rules as activity events (`merge_by`, ' +
+      '`merge_strategy`, `find_strategy`; `skip_non_existing: true` only updates). Answers each in request order with its ' +
+      '`person_id` and `status` (`created`, `merged`, `skipped` or `invalid`); only when every record fails is it a 400.',
+    example: {
+      people: [{ fields: { 'str::email': 'sam@example.com', 'str::first': 'Sam' } }],
+      merge_by: ['str::email'],
+      merge_strategy: 2,
+      find_strategy: 0,
+    },
+  },
+  'POST /v1/accounts/merge': {
+    operationId: 'mergeAccounts',
+    description:
+      'Creates or updates up to 100 accounts without an activity, by the same merge rules as account events. Answers each in ' +
+      'request order with its `account_id` and `status`; only when every record fails is it a 400.',
+    example: {
+      accounts: [{ fields: { 'str:o:name': 'Globex', 'str:o:website': 'https://globex.example' } }],
+      merge_by: ['str:o:name'],
+      merge_strategy: 2,
+    },
+  },
   'DELETE /v1/definitions/activity/delete': {
     operationId: 'archiveActivityDefinition',
     description: 'Archives a definition: its events stay readable, it takes no new events. Archiving an archived one is a 400, an unknown one a 404.',
     example: { activity_field_id: 'act:cm:product-purchase' },
     errors: [404],
+  },
+  // The emulator API (on only in emulator mode or with EMULATOR_API=true), tag `emulator`.
+  'POST /_emulator/instances': {
+    operationId: 'emulatorCreateInstance',
+    description:
+      'Creates a fresh, isolated instance and answers its `instance_id` and `api_key`; send that key as X-Api-Key to the ' +
+      'Ortto API and to the other emulator calls. Optional: its response profile, default merge keys, merge strategy and daily limit.',
+    example: { profile: 'docs', merge_by: ['str::email'], merge_strategy: 2, daily_limit: 50 },
+  },
+  'POST /_emulator/reset': {
+    operationId: 'emulatorReset',
+    description:
+      "Empties the instance of the X-Api-Key (definitions, persons, accounts, events, journal, faults; its clock back to real time), " +
+      'or every instance with `{"all": true}` (no key needed). Keys and settings stay.',
+    example: {},
+  },
+  'GET /_emulator/requests': {
+    operationId: 'emulatorListRequests',
+    description:
+      "The instance's request journal, newest first: each Ortto API request with its body, the answer sent and every " +
+      "activity's final outcome; filter by `path`, `since` and `limit`.",
+  },
+  'DELETE /_emulator/requests': {
+    operationId: 'emulatorClearRequests',
+    description: "Clears the instance's request journal; the instance's data stays.",
+  },
+  'POST /_emulator/drain': {
+    operationId: 'emulatorDrain',
+    description:
+      "Answers once every queued request of the instance (async or backdated activities) is applied, with how many were; " +
+      '504 when that takes longer than EMULATOR_DRAIN_TIMEOUT_MS.',
+    example: {},
+    errors: [504],
+  },
+  'PUT /_emulator/clock': {
+    operationId: 'emulatorSetClock',
+    description:
+      "Sets the instance's clock: `now` freezes it at that RFC 3339 instant, `advance_seconds` moves it (negative: back). " +
+      'Event times, the 90-day and 24-hour windows and ids follow it.',
+    example: { advance_seconds: 3600 },
+  },
+  'GET /_emulator/clock': {
+    operationId: 'emulatorGetClock',
+    description: "The instance's current time on its clock, and whether that clock is frozen.",
+  },
+  'DELETE /_emulator/clock': {
+    operationId: 'emulatorResetClock',
+    description: "Puts the instance's clock back on real time.",
+  },
+  'POST /_emulator/faults': {
+    operationId: 'emulatorAddFault',
+    description:
+      "Makes the instance's next `count` Ortto API requests (to `path`, or any) answer `status`, after `delay_ms`; " +
+      "429 answers carry Ortto's rate-limit body with `try_in_seconds`. Emulator calls are never faulted.",
+    example: { path: '/v1/activities/create', status: 503, count: 1 },
+  },
+  'GET /_emulator/faults': {
+    operationId: 'emulatorListFaults',
+    description: "The instance's armed faults, with how many requests each still applies to.",
+  },
+  'DELETE /_emulator/faults': {
+    operationId: 'emulatorClearFaults',
+    description: "Disarms every fault of the instance.",
+  },
+  'GET /_emulator/snapshot': {
+    operationId: 'emulatorGetSnapshot',
+    description: "The instance's data (definitions, custom fields, persons, accounts, merge keys and events) as one JSON document, for `PUT /_emulator/snapshot`.",
+  },
+  'PUT /_emulator/snapshot': {
+    operationId: 'emulatorPutSnapshot',
+    description:
+      'Empties the instance and loads a document from `GET /_emulator/snapshot`, all or nothing (a 400 loads nothing); ' +
+      'answers how many rows of each section were loaded.',
+    example: { version: 1 },
   },
 };
 
@@ -154,9 +310,9 @@ export function documentOperation(method: string, url: string, schema: RouteSche
     }
   }
   if (!doc) return schema.response ? { ...schema, response } : schema;
-  const out: RouteSchema = { ...schema, operationId: doc.operationId, description: doc.description, response };
+  const out: RouteSchema = { ...schema, operationId: doc.operationId, description: doc.description ?? schema['description'], response };
   if (doc.summary) out['summary'] = doc.summary;
-  if (schema.body && typeof schema.body === 'object') out.body = { ...(schema.body as object), examples: [doc.example] };
+  if (schema.body && typeof schema.body === 'object' && doc.example !== undefined) out.body = { ...(schema.body as object), examples: [doc.example] };
   return out;
 }
 
