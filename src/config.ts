@@ -157,15 +157,12 @@ export interface EmulatorSettings {
   /** Fixed API keys, each its own instance (none: one generated key). */
   keys: string[];
   /** Response profile of the instances the emulator creates. */
-  profile: EmulatorProfile;
+  profile: ProfileName;
   /** A snapshot (GET /_emulator/snapshot) loaded into the start instances. */
   seedFile: string | undefined;
   /** Print the ready line as one JSON line {"url", "api_key"}. */
   json: boolean;
 }
-
-export const EMULATOR_PROFILES = ['docs', 'production-2025'] as const;
-export type EmulatorProfile = (typeof EMULATOR_PROFILES)[number];
 
 /** Command-line values of `activity-cdp emulator`; each wins over its environment variable. */
 export interface EmulatorFlags {
@@ -199,8 +196,8 @@ export function loadEmulatorConfig(flags: EmulatorFlags, env: Env = process.env)
     if (!/^[\x21-\x7e]{8,200}$/.test(key)) throw new ConfigError('--key / EMULATOR_KEYS: each key must be 8 to 200 printable characters without spaces');
   }
   const profile = flags.profile ?? (env['EMULATOR_PROFILE'] || 'docs');
-  if (!(EMULATOR_PROFILES as readonly string[]).includes(profile)) {
-    throw new ConfigError(`--profile / EMULATOR_PROFILE must be one of ${EMULATOR_PROFILES.join(', ')}, got "${profile}"`);
+  if (!isProfileName(profile)) {
+    throw new ConfigError(`--profile / EMULATOR_PROFILE must be one of ${PROFILE_NAMES.join(', ')}, got "${profile}"`);
   }
   const seed = flags.seed ?? (env['EMULATOR_SEED_FILE'] || undefined);
   return {
@@ -208,7 +205,7 @@ export function loadEmulatorConfig(flags: EmulatorFlags, env: Env = process.env)
     emulator: {
       dataDir: dataDir ? path.resolve(dataDir) : undefined,
       keys,
-      profile: profile as EmulatorProfile,
+      profile,
       seedFile: seed ? path.resolve(seed) : undefined,
       json: flags.json ?? bool(env, 'EMULATOR_JSON', false),
     },

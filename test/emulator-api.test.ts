@@ -51,8 +51,18 @@ test('POST /_emulator/instances makes a fresh instance whose key works at once, 
     { activity_id: 'act:cm:signup', fields: { 'str::ei': 'u-1' } }, { activity_id: 'act:cm:signup', fields: { 'str::ei': 'u-1' } },
   ] });
   assert.equal(res.status, 200, res.text);
-  assert.equal(res.body.activities[0].person_status, 'created');
-  assert.equal(res.body.activities[1].status, 'rate_limited');
+  // The instance's profile holds: production-2025 acknowledges every item as queued (spec README,
+  // "Two response profiles"); what happened to each is in the journal and the dead letters.
+  assert.deepEqual(res.body.activities, Array(2).fill({ status: 'queued', person_status: 'queued' }));
+  const [entry] = (await api.request('GET', '/_emulator/requests?path=/v1/activities/create')).body.requests;
+  assert.deepEqual(entry.outcomes.map((o: any) => o.outcome), ['created', 'rate_limited']);
+  const people = await api.post('/v1/person/get', { fields: ['str::ei'] });
+  assert.equal(people.status, 200, people.text);
+  assert.deepEqual(people.body.contacts.map((c: any) => [c.id, c.fields['str::ei']]), [[entry.outcomes[0].person_id, 'u-1']]);
+  const dead = await api.post('/v1/activities/dead-letters/get', {});
+  assert.equal(dead.status, 200, dead.text);
+  assert.equal(dead.body.total, 1);
+  assert.equal(dead.body.dead_letters[0].activity_index, 1);
   const defaults = await emu().newInstance();
   const rows2 = await emu().db.query<{ profile: string | null }>('select profile from instances where id = $1', [defaults.instanceId]);
   assert.equal(rows2[0]!.profile, null);

@@ -95,7 +95,12 @@ test('emulator with --key twice, --profile and --seed: a human ready line, both 
     assert.equal(def.status, 200, def.text);
     const res = await api.post('/v1/activities/create', { activities: [{ activity_id: 'act:cm:seen', fields: { 'str::email': 'seed@example.com' } }] });
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.body.activities[0].person_id, personId);
+    // --profile production-2025 holds: the item is acknowledged as queued, with no person_id (the
+    // request named none); the journal says where it went.
+    assert.deepEqual(res.body.activities, [{ status: 'queued', person_status: 'queued' }]);
+    assert.equal((await api.post('/_emulator/drain')).status, 200);
+    const [entry] = (await api.request('GET', '/_emulator/requests?path=/v1/activities/create')).body.requests;
+    assert.deepEqual(entry.outcomes.map((o: any) => [o.outcome, o.person_id]), [['merged', personId]]);
   } finally {
     await emu.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -101,7 +101,14 @@ describe('npm pack and install', { skip: STORE_KIND === 'postgres' && 'packaging
     const installed = path.join(app, 'node_modules', 'activity-cdp');
     assert.ok(fs.existsSync(path.join(installed, 'build', 'cli', 'main.js')));
     assert.ok(fs.existsSync(path.join(installed, 'build', 'store-image.tar.gz')));
-    assert.equal(fs.existsSync(path.join(installed, 'dist')), false, 'tsc output is not shipped');
+    // tsc output is shipped only for activity-cdp/testing (dist/src, package.json exports) and the
+    // console (dist/console): no tests, no source maps.
+    assert.ok(fs.existsSync(path.join(installed, 'dist', 'src', 'testing', 'index.js')));
+    assert.ok(fs.existsSync(path.join(installed, 'dist', 'src', 'testing', 'index.d.ts')));
+    assert.ok(fs.existsSync(path.join(installed, 'dist', 'console', 'index.html')));
+    assert.equal(fs.existsSync(path.join(installed, 'dist', 'test')), false, 'the test suite is not shipped');
+    const shipped = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? shipped(path.join(dir, e.name)) : [path.join(dir, e.name)]);
+    assert.deepEqual(shipped(path.join(installed, 'dist')).filter((f) => /\.test\.|\.map$/.test(f)), [], 'no test files or source maps');
     assert.equal(fs.existsSync(path.join(installed, 'src', 'cli')), false, 'TypeScript sources are not shipped');
 
     const bin = path.join(app, 'node_modules', '.bin', 'activity-cdp');
@@ -130,6 +137,18 @@ describe('npm pack and install', { skip: STORE_KIND === 'postgres' && 'packaging
         await emu.stop();
       }
     }
+
+    // activity-cdp/testing from the installed package: an in-process emulator that answers with its
+    // key. (A file, not -e: --input-type would pass on to the store's worker thread.)
+    fs.writeFileSync(path.join(app, 'testing-probe.mjs'), [
+      "import { startEmulator } from 'activity-cdp/testing';",
+      'const emu = await startEmulator();',
+      "const res = await fetch(emu.url + '/v1/instance-schema/get', { method: 'POST', headers: { 'x-api-key': emu.apiKey, 'content-type': 'application/json' }, body: '{}' });",
+      'console.log(res.status);',
+      'await emu.close();',
+    ].join('\n'));
+    const testing = run(process.execPath, ['testing-probe.mjs'], app);
+    assert.equal(testing.trim().split('\n').pop(), '200', testing);
 
     // The SDK imports from the installed package, with its types beside it.
     const probe = run(process.execPath, ['--input-type=module', '-e', "import { ActivityClient } from '@activity-cdp/client'; const c = new ActivityClient({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' }); console.log(typeof c.activities.create)"], app);

@@ -1,6 +1,7 @@
 // `activity-cdp serve`: open the store, make sure there is a key to use, serve the API, and close
 // gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the database).
 import type { Config } from '../config.js';
+import type { ProfileName } from '../domain/profiles.js';
 import { LOG_REDACT } from '../log-redact.js';
 import type { Db } from '../store/db.js';
 import { addApiKey, countInstances, createInstance, generateKey, keyExists } from '../store/instances.js';
@@ -32,7 +33,7 @@ export interface StartOptions {
   /** Runs after the store is open and before the app is built (keys, instances, seeds). */
   prepare?: (db: Db, emulator: Emulator | undefined) => Promise<void>;
   /** The profile of emulator instances created without one (the emulator's --profile). */
-  emulatorProfile?: string;
+  emulatorProfile?: ProfileName;
   /** Overrides the configured logger (the in-process test helper runs without one). */
   logger?: AppDeps['logger'];
 }

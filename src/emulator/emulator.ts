@@ -2,6 +2,7 @@
 // fresh instances, reset, drain and snapshots. HTTP (routes/emulator) only maps these to the wire.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InstanceClocks } from '../domain/clock.js';
+import type { ProfileName } from '../domain/profiles.js';
 import type { MergeStrategy } from '../domain/merge.js';
 import type { ActivityFeed } from '../ingest/activity-feed.js';
 import type { Worker } from '../ingest/worker.js';
@@ -18,7 +19,7 @@ import { RequestJournal, type JournalEntry } from './journal.js';
 const JOURNAL_MAX_BODY_BYTES = 256 * 1024;
 
 export interface NewInstance {
-  profile?: string | undefined;
+  profile?: ProfileName | undefined;
   merge_by?: string[] | undefined;
   account_merge_by?: string[] | undefined;
   merge_strategy?: number | undefined;
@@ -33,7 +34,7 @@ export interface EmulatorOptions {
   journalMaxRequests: number;
   drainTimeoutMs: number;
   /** The profile of instances created without one. */
-  defaultProfile?: string;
+  defaultProfile?: ProfileName;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,12 +1,13 @@
 // `import { startEmulator } from 'activity-cdp/testing'`: the emulator in the test's own process,
 // on an in-memory store and a free port, for node:test, Vitest or Jest (no globals, no test
 // framework imported). Every call goes over HTTP to the emulator API, as an app's own code would.
-import { loadEmulatorConfig, type EmulatorProfile } from '../config.js';
+import { loadEmulatorConfig } from '../config.js';
+import type { ProfileName } from '../domain/profiles.js';
 import { startEmulatorServer } from '../cli/emulator.js';
 
 export interface StartEmulatorOptions {
   /** Response profile of the start instance (and of instances made by newInstance without one). */
-  profile?: EmulatorProfile;
+  profile?: ProfileName;
   /** Fixed API keys, each its own instance (default: one generated key). */
   keys?: string[];
   /** A snapshot (as GET /_emulator/snapshot gives) loaded into the start instance. */
@@ -16,7 +17,7 @@ export interface StartEmulatorOptions {
 }
 
 export interface InstanceOptions {
-  profile?: EmulatorProfile;
+  profile?: ProfileName;
   merge_by?: string[];
   account_merge_by?: string[];
   merge_strategy?: 1 | 2 | 3;

@@ -3,7 +3,7 @@
 // injected faults and snapshots. Instance-scoped calls take the instance's X-Api-Key.
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { EMULATOR_PROFILES } from '../../../config.js';
+import { PROFILE_NAMES, type ProfileName } from '../../../domain/profiles.js';
 import { checkMergeBy } from '../../../domain/identity.js';
 import { ACCOUNT, PERSON } from '../../../domain/subjects.js';
 import type { Emulator } from '../../../emulator/emulator.js';
@@ -21,7 +21,7 @@ const errors = { 400: err, 401: err };
 const security = [{ apiKey: [] }];
 
 const NewInstanceBody = Type.Object({
-  profile: Type.Optional(Type.Unsafe<(typeof EMULATOR_PROFILES)[number]>({ type: 'string', enum: [...EMULATOR_PROFILES], description: 'Response profile of the instance' })),
+  profile: Type.Optional(Type.Unsafe<ProfileName>({ type: 'string', enum: [...PROFILE_NAMES], description: 'Response profile of the instance' })),
   merge_by: Type.Optional(Type.Array(Type.String(), { description: 'Default person merge keys (one or two field IDs)' })),
   account_merge_by: Type.Optional(Type.Array(Type.String(), { description: 'Default account merge keys (one or two field IDs)' })),
   merge_strategy: Type.Optional(Type.Integer({ minimum: 1, maximum: 3, description: '1 append only, 2 overwrite (default), 3 ignore' })),
