@@ -121,7 +121,8 @@ describe('start-up failures', { skip: STORE_KIND === 'postgres' && 'embedded-sto
 
 describe('start-up failures on PostgreSQL', { skip: STORE_KIND !== 'postgres' && 'needs PostgreSQL: runs in the PostgreSQL pass' }, () => {
   it('a missing database is one line with the createdb command', async () => {
-    const url = new URL(process.env['DATABASE_URL']!);
+    // PostgreSQL's own answer (behind pgbouncer, the pooler's would stand in for it).
+    const url = new URL(process.env['TEST_ADMIN_DATABASE_URL'] || process.env['DATABASE_URL']!);
     const name = `missing_${process.pid}_test`;
     url.pathname = `/${name}`;
     const res = await runCli(['serve'], { DATABASE_URL: url.toString(), LOG_LEVEL: 'warn' });

@@ -18,7 +18,8 @@ describe('profile per instance from the CLI', () => {
   before(async () => {
     if (STORE_KIND === 'postgres') {
       testDb = await openTestDb();
-      env = { DATABASE_URL: testDb.url! };
+      // Behind a pooler (CI's pgbouncer pass) the store is opened as the server opens it there.
+      env = { DATABASE_URL: testDb.url!, ...(process.env['PG_NAMED_STATEMENTS'] ? { PG_NAMED_STATEMENTS: process.env['PG_NAMED_STATEMENTS'] } : {}) };
     } else {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'acdp-profile-'));
       env = { DATA_DIR: dataDir };

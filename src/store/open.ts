@@ -31,7 +31,10 @@ export async function openStore(config: StoreConfig, purpose: string, options: {
     let reads: Db | undefined;
     try {
       await migrate(db);
-      reads = await openPostgres(config.databaseUrl, config.pgReadPoolSize ?? 3, { statementTimeoutMs: config.readStatementTimeoutMs ?? 0, namedStatements });
+      // The read timeout is a startup parameter, which a transaction pooler (pgbouncer, the reason
+      // to turn named statements off) refuses: there it is the read role's own setting (README).
+      const statementTimeoutMs = namedStatements ? config.readStatementTimeoutMs ?? 0 : 0;
+      reads = await openPostgres(config.databaseUrl, config.pgReadPoolSize ?? 3, { statementTimeoutMs, namedStatements });
     } catch (error) {
       await db.close().catch(() => {});
       throw error;
