@@ -55,7 +55,9 @@ test('POST /_emulator/instances makes a fresh instance whose key works at once, 
   // "Two response profiles"); what happened to each is in the journal and the dead letters.
   assert.deepEqual(res.body.activities, Array(2).fill({ status: 'queued', person_status: 'queued' }));
   const [entry] = (await api.request('GET', '/_emulator/requests?path=/v1/activities/create')).body.requests;
-  assert.deepEqual(entry.outcomes.map((o: any) => o.outcome), ['created', 'rate_limited']);
+  // The second is over the daily limit of 1: deferred, it ends as a dead letter with its reason.
+  assert.deepEqual(entry.outcomes.map((o: any) => o.outcome), ['created', 'dead_letter']);
+  assert.match(entry.outcomes[1].error, /more than 1 events/);
   const people = await api.post('/v1/person/get', { fields: ['str::ei'] });
   assert.equal(people.status, 200, people.text);
   assert.deepEqual(people.body.contacts.map((c: any) => [c.id, c.fields['str::ei']]), [[entry.outcomes[0].person_id, 'u-1']]);

@@ -31,8 +31,8 @@ export interface JournalEntry {
   fault?: { status: number | null; delay_ms: number };
 }
 
-/** One item's final word, from what ingestion reported. Worker failures are dead letters. */
-export function toOutcome(kind: AppliedBatch['kind'], mode: AppliedBatch['mode'], r: ItemResult): ItemOutcome {
+/** One item's final word, from what ingestion reported. Failures kept as dead letters (the worker's, production-2025's deferred ones) say so. */
+export function toOutcome(kind: AppliedBatch['kind'], deadLettered: boolean, r: ItemResult): ItemOutcome {
   const idKey = kind === 'person' ? 'person_id' : 'account_id';
   const result = r as unknown as { status: string; error?: string; recordId?: string; eventId?: string; recordStatus?: string; deduplicated?: boolean; directId?: string };
   switch (result.status) {
@@ -47,7 +47,7 @@ export function toOutcome(kind: AppliedBatch['kind'], mode: AppliedBatch['mode']
       return { index: r.index, outcome: 'queued', ...(result.directId ? { [idKey]: result.directId } : {}), ...(result.eventId ? { activity_id: result.eventId } : {}) };
     case 'invalid':
     case 'rate_limited':
-      return { index: r.index, outcome: mode === 'worker' ? 'dead_letter' : result.status, error: result.error ?? '' };
+      return { index: r.index, outcome: deadLettered ? 'dead_letter' : result.status, error: result.error ?? '' };
     default:
       // Statuses other seams add (e.g. person/merge's created / merged / skipped) pass through.
       return {
@@ -93,7 +93,8 @@ export class RequestJournal {
     if (!found || found.instanceId !== batch.instanceId) return;
     const { entry } = found;
     const outcomes = new Map((entry.outcomes ?? []).map((o) => [o.index, o]));
-    for (const r of batch.results) outcomes.set(r.index, toOutcome(batch.kind, batch.mode, r));
+    const deadLettered = batch.mode === 'worker' || batch.deadLettered === true;
+    for (const r of batch.results) outcomes.set(r.index, toOutcome(batch.kind, deadLettered, r));
     entry.outcomes = [...outcomes.values()].sort((a, b) => a.index - b.index);
   }
 

@@ -20,6 +20,8 @@ export interface AppliedBatch {
   results: ItemResult[];
   /** The activities as sent, by the same index. */
   activities: ReadonlyMap<number, unknown>;
+  /** The items that failed were kept as dead letters (the worker's, and production-2025's deferred validation). */
+  deadLettered?: boolean;
 }
 
 export type FeedListener = (batch: AppliedBatch) => void;

@@ -119,17 +119,17 @@ export async function createActivities(
     }
     return out;
   });
-  emit(settings, auth.instanceId, subject, 'sync', items, results);
+  emit(settings, auth.instanceId, subject, 'sync', items, results, profile.deferItemValidation);
   return results.map((r) => toWire(subject, r, items[r.index]!.activity, profile));
 }
 
 function emit(
   settings: IngestSettings, instanceId: string, subject: Subject, mode: 'sync' | 'async',
-  items: Array<{ index: number; activity: unknown }>, results: ItemResult[],
+  items: Array<{ index: number; activity: unknown }>, results: ItemResult[], deadLettered = false,
 ): void {
   if (!settings.feed?.listening) return;
   settings.feed.emit({
     instanceId, kind: subject.kind, mode, requestId: settings.requestId, at: new Date(), results,
-    activities: new Map(items.map((i) => [i.index, i.activity])),
+    activities: new Map(items.map((i) => [i.index, i.activity])), ...(deadLettered ? { deadLettered } : {}),
   });
 }
