@@ -3,17 +3,13 @@
 // requests of one instance as one batch), writes dead letters for activities that turn out
 // invalid, and deletes the rows, all in one transaction. A crash anywhere rolls back to "still queued".
 import type { FastifyBaseLogger } from 'fastify';
-import { isMergeStrategy } from '../domain/merge.js';
-import { SUBJECTS } from '../domain/subjects.js';
 import type { Db, Sql } from '../store/db.js';
 import { addDeadLetters, addRawDeadLetters, claimBatch, dueInstances, recordAttemptFailure, removeQueued, type QueueRow } from '../store/queue.js';
 import { isDatabaseUnavailable, sqlStateOf } from '../store/sqlstate.js';
 import { errorSummary, LogThrottle } from './log-throttle.js';
 import type { ActivityFeed } from './activity-feed.js';
-import { applyBatch, type ItemResult } from './apply-batch.js';
 import { applyQueuedRows, type AppliedRow } from './apply-queued.js';
 import { resolveIps } from './ip-location.js';
-import type { IpLocation } from '../domain/location.js';
 
 /** After this many failed attempts (faults, not invalid activities) a row's activities become dead letters. */
 export const MAX_ATTEMPTS = 5;
@@ -39,23 +35,6 @@ async function dailyLimitOf(sql: Sql, instanceId: string, fallback: number): Pro
     'select activity_daily_limit from instances where id = $1', [instanceId], 'instance_daily_limit',
   );
   return rows[0]?.activity_daily_limit ?? fallback;
-}
-
-async function applyRow(tx: Sql, row: QueueRow, fallbackLimit: number, ipLocations: ReadonlyMap<string, IpLocation>): Promise<ItemResult[]> {
-  const subject = SUBJECTS[row.kind];
-  const { payload } = row;
-  const strategy = isMergeStrategy(payload.merge_strategy) ? payload.merge_strategy : 2;
-  const results = await applyBatch(tx, {
-    instanceId: row.instance_id, subject, mergeBy: payload.merge_by, strategy,
-    dailyLimit: await dailyLimitOf(tx, row.instance_id, fallbackLimit),
-    now: new Date(payload.received_at), mode: 'worker', ipLocations,
-  }, payload.items.map((i) => ({ index: i.index, eventId: i.event_id, activity: i.activity })));
-  const byIndex = new Map(payload.items.map((i) => [i.index, i]));
-  await addDeadLetters(tx, row.instance_id, row.kind, row.enqueued_at, results.flatMap((r) =>
-    r.status === 'invalid' || r.status === 'rate_limited'
-      ? [{ index: r.index, eventId: byIndex.get(r.index)!.event_id, activity: byIndex.get(r.index)!.activity, status: r.status, error: r.error }]
-      : []));
-  return results;
 }
 
 /** How many of the oldest due rows are looked at to choose the instances to claim from. */
@@ -115,11 +94,9 @@ export class Worker {
         claimed = rows;
         this.lastRows = rows.length;
         const ipLocations = await resolveIps(rows.flatMap((r) => Array.isArray(r.payload?.items) ? r.payload.items.map((i) => i?.activity) : []), this.options.geoipEnabled ?? true);
-        if (rows.length > 1) {
-          const limit = await dailyLimitOf(tx, instanceId, this.options.activityDailyLimit);
-          return { rows, results: await applyQueuedRows(tx, rows, limit, ipLocations) };
-        }
         const row = rows[0]!;
+        // Together with others, an unreadable row fails the joint attempt and is then claimed alone.
+        if (rows.length > 1 && !rows.every(readableRow)) throw new Error('a queued request could not be read');
         if (!readableRow(row)) {
           // Kept whole as one raw dead letter, in the transaction whose claim deleted it.
           await addRawDeadLetters(tx, row.instance_id, row.kind, row.enqueued_at, [
@@ -127,7 +104,8 @@ export class Worker {
           ]);
           return { rows, results: undefined };
         }
-        return { rows, results: [{ row, results: await applyRow(tx, row, this.options.activityDailyLimit, ipLocations) }] };
+        const limit = await dailyLimitOf(tx, instanceId, this.options.activityDailyLimit);
+        return { rows, results: await applyQueuedRows(tx, rows, limit, ipLocations) };
       });
       if (!applied) return false;
       if (!applied.results) {
