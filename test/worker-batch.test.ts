@@ -33,7 +33,7 @@ describe('worker: queued requests of one instance applied together', () => {
     for (const a of answers) assert.equal(a.status, 200, a.text);
     assert.equal(await queueDepth(app.db, api.instanceId), 4);
 
-    const worker = new Worker(app.db, { activityDailyLimit: 50, pollMs: 50, concurrency: 1, batchRows: 8 });
+    const worker = new Worker(app.db, { defaultLimits: { maxCustomActivities: 100, activityDailyLimit: 50 }, pollMs: 50, concurrency: 1, batchRows: 8 });
     assert.equal(await worker.processOne(), true);
     assert.equal(await queueDepth(app.db, api.instanceId), 0, 'all four rows in one claim');
 
@@ -65,7 +65,7 @@ describe('worker: queued requests of one instance applied together', () => {
     );
     await api.post('/v1/activities/create', { async: true, activities: [visit('g2@example.com', 'Good')] });
 
-    const worker = new Worker(app.db, { activityDailyLimit: 50, pollMs: 50, concurrency: 1, batchRows: 8 });
+    const worker = new Worker(app.db, { defaultLimits: { maxCustomActivities: 100, activityDailyLimit: 50 }, pollMs: 50, concurrency: 1, batchRows: 8 });
     assert.equal(await worker.processOne(), true, 'the joint attempt fails and sends the rows back');
     assert.equal(await queueDepth(app.db, api.instanceId), 3);
     // Now each comes alone: the good ones are applied; the bad one fails on its own path.

@@ -82,7 +82,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
     if (config.workerEnabled) {
       worker = new Worker(db, {
-        activityDailyLimit: config.activityDailyLimit,
+        defaultLimits: config,
         geoipEnabled: config.geoipEnabled,
         pollMs: config.workerPollMs,
         concurrency: db.kind === 'pglite' ? 1 : config.workerConcurrency,

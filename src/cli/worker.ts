@@ -12,7 +12,7 @@ export async function runWorker(config: Config): Promise<void> {
   const log = pino({ level: config.logLevel, redact: LOG_REDACT });
   const store = await openStore(config, 'worker');
   const worker = new Worker(store.db, {
-    activityDailyLimit: config.activityDailyLimit,
+    defaultLimits: config,
     geoipEnabled: config.geoipEnabled,
     pollMs: config.workerPollMs,
     concurrency: store.db.kind === 'pglite' ? 1 : config.workerConcurrency,

@@ -3,7 +3,9 @@
 // requests of one instance as one batch), writes dead letters for activities that turn out
 // invalid, and deletes the rows, all in one transaction. A crash anywhere rolls back to "still queued".
 import type { FastifyBaseLogger } from 'fastify';
-import type { Db, Sql } from '../store/db.js';
+import { effectiveLimits, type Limits } from '../domain/limits.js';
+import type { Db } from '../store/db.js';
+import { instanceLimits } from '../store/instances.js';
 import { addDeadLetters, addRawDeadLetters, claimBatch, dueInstances, recordAttemptFailure, removeQueued, type QueueRow } from '../store/queue.js';
 import { isDatabaseUnavailable, sqlStateOf } from '../store/sqlstate.js';
 import { errorSummary, LogThrottle } from './log-throttle.js';
@@ -15,8 +17,8 @@ import { resolveIps } from './ip-location.js';
 export const MAX_ATTEMPTS = 5;
 
 export interface WorkerOptions {
-  /** Default daily limit when the instance has none of its own. */
-  activityDailyLimit: number;
+  /** The server's limits (config), for an instance that has none of its own. */
+  defaultLimits: Limits;
   pollMs: number;
   concurrency: number;
   geoipEnabled?: boolean;
@@ -29,13 +31,6 @@ export interface WorkerOptions {
 
 /** Rows of one instance per transaction by default: 8 requests of 100 activities at most. */
 export const DEFAULT_BATCH_ROWS = 8;
-
-async function dailyLimitOf(sql: Sql, instanceId: string, fallback: number): Promise<number> {
-  const rows = await sql.query<{ activity_daily_limit: number | null }>(
-    'select activity_daily_limit from instances where id = $1', [instanceId], 'instance_daily_limit',
-  );
-  return rows[0]?.activity_daily_limit ?? fallback;
-}
 
 /** How many of the oldest due rows are looked at to choose the instances to claim from. */
 const DUE_SCAN = 32;
@@ -104,8 +99,8 @@ export class Worker {
           ]);
           return { rows, results: undefined };
         }
-        const limit = await dailyLimitOf(tx, instanceId, this.options.activityDailyLimit);
-        return { rows, results: await applyQueuedRows(tx, rows, limit, ipLocations) };
+        const { activityDailyLimit } = effectiveLimits(await instanceLimits(tx, instanceId), this.options.defaultLimits);
+        return { rows, results: await applyQueuedRows(tx, rows, activityDailyLimit, ipLocations) };
       });
       if (!applied) return false;
       if (!applied.results) {

@@ -5,6 +5,7 @@
 // Rows from before (scheme 'sha256') are verified by their sha256 and re-hashed on first use.
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { newId } from '../domain/ids.js';
+import type { InstanceLimits } from '../domain/limits.js';
 import type { MergeStrategy } from '../domain/merge.js';
 import type { Sql } from './db.js';
 
@@ -27,13 +28,10 @@ export interface InstanceSettings {
   profile?: string | null;
 }
 
-/** What a valid API key gives a request. */
-export interface AuthContext extends KeySettings {
+/** What a valid API key gives a request (its instance's own limits: null = the server default). */
+export interface AuthContext extends KeySettings, InstanceLimits {
   instanceId: string;
   keyId: string;
-  /** null = the server default */
-  maxCustomActivities: number | null;
-  activityDailyLimit: number | null;
   /** The instance's Ortto response profile; null = the server default. */
   profile: string | null;
 }
@@ -209,6 +207,15 @@ export async function revokeKey(sql: Sql, idOrKey: string): Promise<boolean> {
     [idOrKey, [await hashKey(idOrKey), sha256Key(idOrKey)]],
   );
   return rows.length > 0;
+}
+
+/** The instance's own limits (null = the server's), or undefined when there is no such instance. */
+export async function instanceLimits(sql: Sql, instanceId: string): Promise<InstanceLimits | undefined> {
+  const rows = await sql.query<{ max_custom_activities: number | null; activity_daily_limit: number | null }>(
+    'select max_custom_activities, activity_daily_limit from instances where id = $1', [instanceId], 'instance_limits',
+  );
+  const row = rows[0];
+  return row && { maxCustomActivities: row.max_custom_activities, activityDailyLimit: row.activity_daily_limit };
 }
 
 export async function countInstances(sql: Sql): Promise<number> {

@@ -73,7 +73,7 @@ export function useTestApp(env: Record<string, string> = {}, logger?: unknown): 
     const feed = new ActivityFeed();
     const app = await buildApp({ db: testDb.db, config, feed, logger: (logger ?? false) as boolean });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    const worker = new Worker(testDb.db, { activityDailyLimit: config.activityDailyLimit, pollMs: 50, concurrency: 1, feed });
+    const worker = new Worker(testDb.db, { defaultLimits: config, pollMs: 50, concurrency: 1, feed });
     state = {
       app, db: testDb.db, config, baseUrl: address, testDb, feed,
       async newInstance(settings = {}) {

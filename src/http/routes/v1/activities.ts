@@ -2,6 +2,7 @@
 // (account events, spec 000), and POST /v1/activities/dead-letters/get (queued activities that
 // turned out invalid: this project's extension).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { effectiveLimits } from '../../../domain/limits.js';
 import { ACCOUNT, PERSON, type Subject } from '../../../domain/subjects.js';
 import { createActivities, type CreateActivitiesBody } from '../../../ingest/create-activities.js';
 import { EnqueueBatcher } from '../../../ingest/enqueue-batcher.js';
@@ -25,9 +26,8 @@ export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => asyn
   const batcher = new EnqueueBatcher(deps.db);
   const enqueue = batcher.enqueue.bind(batcher);
   const handler = (subject: Subject) => async (request: { id: string; body: unknown; auth: import('../../../store/instances.js').AuthContext }) => {
-    const dailyLimit = request.auth.activityDailyLimit ?? deps.config.activityDailyLimit;
     const activities = await createActivities(deps.db, subject, request.auth, request.body as CreateActivitiesBody, {
-      dailyLimit, geoipEnabled: deps.config.geoipEnabled, enqueue, feed: deps.feed, requestId: request.id,
+      dailyLimit: effectiveLimits(request.auth, deps.config).activityDailyLimit, geoipEnabled: deps.config.geoipEnabled, enqueue, feed: deps.feed, requestId: request.id,
       now: deps.clock?.now(request.auth.instanceId),
       profile: profileOf(request, deps.config),
     });

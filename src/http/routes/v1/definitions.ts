@@ -2,6 +2,7 @@
 // DELETE /v1/definitions/activity/delete (archive). Spec 003 and 004.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { archiveDefinitionByFieldId, createDefinition, modifyDefinition } from '../../../catalog/definitions.js';
+import { effectiveLimits } from '../../../domain/limits.js';
 import type { AppDeps } from '../../app.js';
 import { profileOf } from '../../profile.js';
 import { errorResponses } from '../../schemas/common.js';
@@ -26,8 +27,8 @@ export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => as
     },
     serializerCompiler: inOrder,
   }, async (request) => {
-    const limit = request.auth.maxCustomActivities ?? deps.config.maxCustomActivities;
-    const def = await createDefinition(deps.db, request.auth.instanceId, request.body, limit, deps.clock?.now(request.auth.instanceId));
+    const { maxCustomActivities } = effectiveLimits(request.auth, deps.config);
+    const def = await createDefinition(deps.db, request.auth.instanceId, request.body, maxCustomActivities, deps.clock?.now(request.auth.instanceId));
     return { custom_activity: profileOf(request, deps.config).customActivity(def) };
   });
 
