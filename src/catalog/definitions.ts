@@ -6,6 +6,7 @@ import {
 } from '../domain/definitions.js';
 import { ApiError, badRequest, forbidden, notFound } from '../errors.js';
 import type { Db, Sql } from '../store/db.js';
+import { lockInstance } from '../store/instances.js';
 import { customFieldTypes, registerCustomFields } from '../store/custom-fields.js';
 import {
   archiveDefinition, countLiveDefinitions, getDefinition, insertDefinition, updateDefinition,
@@ -14,11 +15,6 @@ import {
 export interface CatalogLimits {
   /** The instance's own cap, or null for the server default. */
   maxCustomActivities: number | null;
-}
-
-/** Serializes definition changes of one instance (the live-count limit and name checks). */
-async function lockInstance(tx: Sql, instanceId: string): Promise<void> {
-  await tx.query('select id from instances where id = $1 for update', [instanceId]);
 }
 
 async function registerMappedFields(tx: Sql, instanceId: string, plan: DefinitionPlan): Promise<void> {
@@ -45,6 +41,7 @@ export async function createDefinition(
   now: Date = new Date(),
 ): Promise<Definition> {
   return db.transaction(async (tx) => {
+    // Definition changes of one instance one at a time: the live-count limit and the name checks.
     await lockInstance(tx, instanceId);
     const plan = planDefinition(input, await customFieldTypes(tx, instanceId, 'person'));
     if (!plan.ok) throw badRequest(plan.error);

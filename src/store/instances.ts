@@ -218,6 +218,11 @@ export async function instanceLimits(sql: Sql, instanceId: string): Promise<Inst
   return row && { maxCustomActivities: row.max_custom_activities, activityDailyLimit: row.activity_daily_limit };
 }
 
+/** Locks the instance's row to the end of the transaction: serializes changes that count or name things per instance. */
+export async function lockInstance(tx: Sql, instanceId: string): Promise<void> {
+  await tx.query('select id from instances where id = $1 for update', [instanceId]);
+}
+
 export async function countInstances(sql: Sql): Promise<number> {
   const rows = await sql.query<{ n: number }>('select count(*)::integer as n from instances');
   return rows[0]?.n ?? 0;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { assertNotCitusWorker, citusInstalled, distributeTables } from './citus.js';
-import type { Db } from './db.js';
+import type { Db, Sql } from './db.js';
 
 export interface Migration {
   version: number;
@@ -34,6 +34,12 @@ async function appliedVersions(db: Db): Promise<Set<number>> {
   if (!exists[0]?.t) return new Set();
   const rows = await db.query<{ version: number }>('select version from schema_migrations');
   return new Set(rows.map((r) => r.version));
+}
+
+/** How many migrations the store has applied (readiness); fails when it holds no schema yet. */
+export async function appliedMigrationCount(db: Sql): Promise<number> {
+  const rows = await db.query<{ n: number }>('select count(*)::integer as n from schema_migrations');
+  return rows[0]?.n ?? 0;
 }
 
 export async function migrate(db: Db, migrations = loadMigrations()): Promise<number> {

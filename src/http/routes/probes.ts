@@ -4,7 +4,7 @@
 // probe every second does not fill the info log.
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/db.js';
-import { loadMigrations } from '../../store/migrate.js';
+import { appliedMigrationCount, loadMigrations } from '../../store/migrate.js';
 import { sendError } from '../plugins/errors.js';
 
 export function probeRoutes(app: FastifyInstance, db: Db): void {
@@ -14,8 +14,7 @@ export function probeRoutes(app: FastifyInstance, db: Db): void {
   const ready = async (_request: unknown, reply: import('fastify').FastifyReply) => {
     let applied: number;
     try {
-      const rows = await db.query<{ n: number }>('select count(*)::integer as n from schema_migrations');
-      applied = rows[0]?.n ?? 0;
+      applied = await appliedMigrationCount(db);
     } catch {
       return sendError(reply, 503, 'not ready: the database does not answer (or holds no schema yet)');
     }
