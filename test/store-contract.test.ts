@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Db } from '../src/store/db.js';
 import { openPglite } from '../src/store/pglite.js';
+import { MAX_TRANSACTION_ATTEMPTS, RetryTransaction } from '../src/store/sqlstate.js';
 import { STORE_KIND, openTestDb, type TestDb } from './helpers/store.js';
 
 let testDb: TestDb;
@@ -63,6 +64,38 @@ describe(`the Db contract on the ${STORE_KIND} store`, () => {
     assert.equal(result, 'done');
     assert.equal(attempts, 2);
     assert.deepEqual(await db.query("select v from contract_kv where k = 'retried'"), [{ v: 2 }]);
+  });
+
+  it('runs fn again from the start when it throws RetryTransaction; after MAX_TRANSACTION_ATTEMPTS the caller gets it, and nothing is written', async () => {
+    let attempts = 0;
+    const result = await db.transaction(async (tx) => {
+      attempts++;
+      await tx.query("insert into contract_kv values ('asked', $1)", [attempts]);
+      if (attempts < 3) throw new RetryTransaction('taken meanwhile');
+      return 'done';
+    });
+    assert.equal(result, 'done');
+    assert.equal(attempts, 3);
+    assert.deepEqual(await db.query("select v from contract_kv where k = 'asked'"), [{ v: 3 }]);
+
+    attempts = 0;
+    const signal = new RetryTransaction('always taken');
+    await assert.rejects(db.transaction(async (tx) => {
+      attempts++;
+      await tx.query("insert into contract_kv values ('never', $1)", [attempts]);
+      throw signal;
+    }), (e) => e === signal);
+    assert.equal(attempts, MAX_TRANSACTION_ATTEMPTS);
+    assert.deepEqual(await db.query("select v from contract_kv where k = 'never'"), []);
+  });
+
+  it('does not retry an error that only says "retry" in its text', async () => {
+    let attempts = 0;
+    await assert.rejects(db.transaction(async () => {
+      attempts++;
+      throw new Error('serialization failure: retry the transaction (40001)');
+    }), /serialization failure/);
+    assert.equal(attempts, 1);
   });
 
   it('keeps concurrent transactions whole: counters are exact, and on the embedded store their statements never interleave', async () => {

@@ -23,18 +23,10 @@ import { queueableProblem } from '../domain/json-text.js';
 import {
   addIdentityFields, claimIdentities, findAndLockRecords, releaseIdentities,
 } from '../store/records.js';
-import { SQLSTATE, sqlStateOf } from '../store/sqlstate.js';
+import { RetryTransaction, SQLSTATE, sqlStateOf } from '../store/sqlstate.js';
 
 /** Rounds of claiming new records' keys before the whole transaction is retried instead. */
 const MAX_CLAIM_ROUNDS = 20;
-
-/** Concurrent requests kept taking the keys this batch was creating: the transaction is retried. */
-export class ConcurrentClaimError extends Error {
-  readonly code = SQLSTATE.serializationFailure;
-  constructor(what: string) {
-    super(`concurrent claim of ${what}; retrying`);
-  }
-}
 
 export interface BatchItem {
   index: number;
@@ -127,7 +119,7 @@ export async function applyBatch(tx: Sql, ctx: BatchContext, items: BatchItem[])
   if (taken.size > 0) {
     const stored = await registerCustomFields(tx, instanceId, kind, [...taken].map(([name, type]) => ({ name, type })));
     for (const [name, type] of taken) {
-      if (stored.get(name) !== type) throw new ConcurrentClaimError(`custom field ${name}`);
+      if (stored.get(name) !== type) throw new RetryTransaction(`concurrent claim of custom field ${name}; retrying`);
     }
   }
   return results.sort((a, b) => a.index - b.index);
@@ -200,7 +192,7 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
       else lostElsewhere.add(k); // another record holds it now; it stays there
     }
     if (lostKeys.length === 0) break;
-    if (round >= MAX_CLAIM_ROUNDS) throw new ConcurrentClaimError(`${lostKeys.length} merge keys`);
+    if (round >= MAX_CLAIM_ROUNDS) throw new RetryTransaction(`concurrent claim of ${lostKeys.length} merge keys; retrying`);
     const taken = await findAndLockRecords(tx, instanceId, kind, lostKeys, []);
     for (const [k, id] of taken.owners) owners.set(k, id);
     for (const [id, rec] of taken.records) if (!existingRecords.has(id)) existingRecords.set(id, rec);
@@ -265,8 +257,8 @@ async function ingest(tx: Sql, ctx: BatchContext, batch: IndexedActivity[], iden
     await writeBatch(tx, instanceId, kind, { claims: plan.claims, records: plan.records, events: plan.events, activate, now: ctx.now });
   } catch (error) {
     // Concurrent requests for one keyed event insert the same derived id: the loser of that race
-    // meets the primary key, not the de-duplication index. Retried, it finds the stored event.
-    if (sqlStateOf(error) === SQLSTATE.uniqueViolation) throw new ConcurrentClaimError('an event');
+    // meets the primary key, not the de-duplication index. Run again, it finds the stored event.
+    if (sqlStateOf(error) === SQLSTATE.uniqueViolation) throw new RetryTransaction('concurrent claim of an event; retrying');
     throw error;
   }
   return [...failures, ...plan.outcomes];
@@ -324,7 +316,7 @@ export async function applyRecords(tx: Sql, ctx: Omit<BatchContext, 'mode' | 'ip
   if (taken.size > 0) {
     const stored = await registerCustomFields(tx, instanceId, subject.kind, [...taken].map(([name, type]) => ({ name, type })));
     for (const [name, type] of taken) {
-      if (stored.get(name) !== type) throw new ConcurrentClaimError(`custom field ${name}`);
+      if (stored.get(name) !== type) throw new RetryTransaction(`concurrent claim of custom field ${name}; retrying`);
     }
   }
   return [...failures, ...outcomes].sort((a, b) => a.index - b.index);

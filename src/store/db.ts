@@ -14,8 +14,9 @@ export interface Sql {
 export interface Db extends Sql {
   readonly kind: 'pglite' | 'postgres';
   /**
-   * Runs fn in a transaction. On a serialization failure or deadlock (40001 / 40P01) the whole
-   * transaction is retried, so fn must have no effects outside the database.
+   * Runs fn in a transaction. On a serialization failure or deadlock (40001 / 40P01), or when fn
+   * throws RetryTransaction (sqlstate.ts), the whole transaction is retried, so fn must have no
+   * effects outside the database.
    */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;

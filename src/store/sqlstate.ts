@@ -1,5 +1,5 @@
-// SQLSTATE codes this project acts on, in one place. Decisions are made on codes, never on
-// message text.
+// SQLSTATE codes this project acts on, and which failures make the store run a transaction again,
+// in one place. Decisions are made on codes (or the RetryTransaction class), never on message text.
 export const SQLSTATE = {
   uniqueViolation: '23505',
   serializationFailure: '40001',
@@ -16,7 +16,22 @@ export function sqlStateOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Thrown inside Db.transaction's fn to have the store roll back and run fn again from the start,
+ * as it does on a serialization failure or deadlock: for conflicts the code detects itself (a
+ * concurrent request took a key this one was creating). After MAX_TRANSACTION_ATTEMPTS the caller
+ * gets it.
+ */
+export class RetryTransaction extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RetryTransaction';
+  }
+}
+
+/** A failure after which the whole transaction is run again: 40001, 40P01 or RetryTransaction. */
 export function isRetryable(error: unknown): boolean {
+  if (error instanceof RetryTransaction) return true;
   const code = sqlStateOf(error);
   return code !== undefined && RETRYABLE_SQLSTATES.has(code);
 }
