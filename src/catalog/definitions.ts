@@ -12,11 +12,6 @@ import {
   archiveDefinition, countLiveDefinitions, getDefinition, insertDefinition, updateDefinition,
 } from '../store/definitions.js';
 
-export interface CatalogLimits {
-  /** The instance's own cap, or null for the server default. */
-  maxCustomActivities: number | null;
-}
-
 async function registerMappedFields(tx: Sql, instanceId: string, plan: DefinitionPlan): Promise<void> {
   const stored = await registerCustomFields(tx, instanceId, 'person', plan.newFields);
   for (const field of plan.newFields) {

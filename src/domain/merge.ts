@@ -4,8 +4,6 @@
 //   3 ignore: an existing record is not changed at all (a new record still gets the fields)
 export type MergeStrategy = 1 | 2 | 3;
 
-export const MERGE_STRATEGIES: readonly MergeStrategy[] = [1, 2, 3];
-
 export function isMergeStrategy(value: unknown): value is MergeStrategy {
   return value === 1 || value === 2 || value === 3;
 }

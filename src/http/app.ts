@@ -47,8 +47,6 @@ export interface AppDeps {
   logger?: FastifyBaseLogger | boolean | Record<string, unknown>;
 }
 
-export { LOG_REDACT } from '../log-redact.js';
-
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logger = deps.logger ?? false;
   const app = Fastify({

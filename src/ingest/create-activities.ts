@@ -10,7 +10,7 @@ import type { Subject } from '../domain/subjects.js';
 import { badRequest, type ItemFailure } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { AuthContext } from '../store/instances.js';
-import { addDeadLetters, enqueue, type QueuedRequest } from '../store/queue.js';
+import { addDeadLetters, type QueuedRequest } from '../store/queue.js';
 import type { ActivityFeed } from './activity-feed.js';
 import { applyBatch, type ItemResult } from './apply-batch.js';
 import { resolveIps } from './ip-location.js';
@@ -48,8 +48,8 @@ export function mergeDefaults(subject: Subject, auth: AuthContext, body: CreateA
 export interface IngestSettings {
   dailyLimit: number;
   geoipEnabled: boolean;
-  /** Commits async requests (shared commits under load); without it each is inserted alone. */
-  enqueue?: (instanceId: string, kind: Subject['kind'], payload: QueuedRequest) => Promise<void>;
+  /** Commits async requests to the queue (the app's EnqueueBatcher: shared commits under load). */
+  enqueue: (instanceId: string, kind: Subject['kind'], payload: QueuedRequest) => Promise<void>;
   /** Told what was taken, after the commit. */
   feed?: ActivityFeed;
   /** The request's X-Request-Id, carried into the queue and the feed. */
@@ -90,8 +90,7 @@ export async function createActivities(
       ...(settings.requestId ? { request_id: settings.requestId } : {}),
       items: toQueue.map((i) => ({ index: i.index, event_id: i.eventId, activity: i.activity })),
     };
-    if (settings.enqueue) await settings.enqueue(auth.instanceId, subject.kind, payload);
-    else await enqueue(db, auth.instanceId, subject.kind, payload);
+    await settings.enqueue(auth.instanceId, subject.kind, payload);
     const queued = toQueue.map((i): ItemResult => {
       const direct = namedId(subject, i.activity);
       return { index: i.index, status: 'queued', eventId: i.eventId, ...(direct ? { directId: direct } : {}) };

@@ -193,9 +193,8 @@ export async function listDeadLetters(sql: Sql, instanceId: string, limit: numbe
   return { rows, total: total[0]?.n ?? 0 };
 }
 
-export async function queueDepth(sql: Sql, instanceId?: string): Promise<number> {
-  const rows = instanceId
-    ? await sql.query<{ n: number }>('select count(*)::integer as n from ingest_queue where instance_id = $1', [instanceId])
-    : await sql.query<{ n: number }>('select count(*)::integer as n from ingest_queue');
+/** Requests of the instance still queued. */
+export async function queueDepth(sql: Sql, instanceId: string): Promise<number> {
+  const rows = await sql.query<{ n: number }>('select count(*)::integer as n from ingest_queue where instance_id = $1', [instanceId]);
   return rows[0]?.n ?? 0;
 }
