@@ -1,5 +1,5 @@
-// POST /v1/accounts/activities/create: account activity events (spec 000 and the spec README),
-// through the same pipeline as person events.
+// POST /v1/accounts/activities/create: account activity events
+// (https://help.ortto.com/a-890-create-an-account-custom-activity-event-create), through the same pipeline as person events.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { useTestApp, type Client } from './helpers/app.js';
@@ -19,7 +19,7 @@ async function accountEvents(api: Client, accountId: string, extra: Record<strin
   return res.body;
 }
 
-describe('the examples of spec 000', () => {
+describe('the examples of Ortto\'s accounts/activities/create page', () => {
   it('merge_by str:o:name with act:oc: creates the account, then merges into it', async () => {
     const api = await getApp().newInstance();
     await define(api, FLIGHT_BOOKED);

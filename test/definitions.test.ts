@@ -7,7 +7,7 @@ const getApp = useTestApp();
 
 const RFC3339_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-/** The three example request bodies of spec 003. */
+/** The three example request bodies of Ortto's definition-create page (https://help.ortto.com/developer/latest/api-reference/activity/create.html). */
 const PRODUCT_PURCHASE = {
   name: 'product-purchase',
   icon_id: 'cart-icon',
@@ -61,7 +61,7 @@ function withTimes(body: any) {
 
 
 describe('POST /v1/definitions/activity/create', () => {
-  it('creates the basic example of spec 003 and answers the documented custom_activity', async () => {
+  it('creates the basic example of Ortto\'s definition-create page and answers the documented custom_activity', async () => {
     const api = await getApp().newInstance();
     const res = await api.post('/v1/definitions/activity/create', PRODUCT_PURCHASE);
     assert.equal(res.status, 200);

@@ -1,5 +1,5 @@
-// Activity definitions: the rules of `POST /v1/definitions/activity/create` and `/modify`
-// (spec 003 and the spec README), and their wire view. Pure: the caller supplies the instance's
+// Activity definitions: the rules of `POST /v1/definitions/activity/create` (Ortto's page:
+// https://help.ortto.com/developer/latest/api-reference/activity/create.html) and of this project's `/modify`, and their wire view. Pure: the caller supplies the instance's
 // existing custom person fields and stores what comes back.
 import {
   DISPLAY_TYPES, MAX_NAME_LENGTH, PREFIX_OF_DISPLAY_TYPE, SLUG_PATTERN,
@@ -8,7 +8,7 @@ import {
 } from './field-types.js';
 import { err, ok, type Result } from './result.js';
 
-/** The icon ids of spec 003. */
+/** The icon ids Ortto's definition-create page lists. */
 export const DOCUMENTED_ICON_IDS = [
   'calendar-icon', 'email-icon', 'phone-icon', 'download-icon', 'upload-icon', 'cart-icon',
   'help-icon', 'user-icon', 'settings-icon', 'star-icon', 'tag-icon', 'link-icon', 'file-icon',
@@ -324,7 +324,7 @@ export interface CustomActivityView {
   edited_at: string;
 }
 
-/** The `custom_activity` object of spec 003, plus this project's `retention_days` and `archived`. */
+/** The `custom_activity` object of Ortto's definition-create answer, plus this project's `retention_days` and `archived`. */
 export function customActivityView(def: Definition): CustomActivityView {
   return {
     activity_field_id: activityFieldId(def.name),

@@ -118,7 +118,7 @@ export const ACCOUNT_BUILT_IN_FIELDS: readonly BuiltInField[] = [
 
 // Writable built-ins: the documents' list above and the writable fields of the recorded real
 // instance schema (ortto-builtins.ts). Read-only ones of that schema are refused by name; the
-// documents' own examples (e.g. str::u-ctx in spec 001) stay writable.
+// documents' own examples (e.g. str::u-ctx on Ortto's activities/create page) stay writable.
 const documentedIds = (fields: readonly BuiltInField[]) => fields.map((f) => f.id);
 const recorded = (fields: typeof ORTTO_PERSON_FIELDS, readOnly: boolean) => fields.filter((f) => (f.read_only === true) === readOnly).map((f) => f.id);
 const PERSON_BUILT_IN_IDS = new Set([...documentedIds(PERSON_BUILT_IN_FIELDS), ...recorded(ORTTO_PERSON_FIELDS, false)]);

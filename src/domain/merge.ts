@@ -1,4 +1,4 @@
-// Merge strategies (spec 001, "merge_strategy"): how sent fields combine with a stored record's.
+// Merge strategies ("merge_strategy" of https://help.ortto.com/a-271-create-a-custom-activity-event-create): how sent fields combine with a stored record's.
 //   1 append only: fill only fields that are empty (absent or null) on the record
 //   2 overwrite existing (default): every sent field replaces the stored one; null clears it
 //   3 ignore: an existing record is not changed at all (a new record still gets the fields)

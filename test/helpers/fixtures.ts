@@ -33,7 +33,7 @@ export const PURCHASE = {
   ],
 };
 
-/** The flight-booked definition of spec 001 / 000. */
+/** The flight-booked definition of the examples on Ortto's activities/create pages (persons and accounts). */
 export const FLIGHT_BOOKED = definition('flight-booked', [
   { name: 'destination', display_type: 'text' },
   { name: 'carrier', display_type: 'text' },

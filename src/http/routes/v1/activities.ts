@@ -1,6 +1,7 @@
-// POST /v1/activities/create (person events, spec 001/002), POST /v1/accounts/activities/create
-// (account events, spec 000), and POST /v1/activities/dead-letters/get (queued activities that
-// turned out invalid: this project's extension).
+// POST /v1/activities/create (person events, https://help.ortto.com/a-271-create-a-custom-activity-event-create),
+// POST /v1/accounts/activities/create (account events, https://help.ortto.com/a-890-create-an-account-custom-activity-event-create),
+// and POST /v1/activities/dead-letters/get (queued activities that turned out invalid: this
+// project's extension).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { effectiveLimits } from '../../../domain/limits.js';
 import { ACCOUNT, PERSON, type Subject } from '../../../domain/subjects.js';
