@@ -1,5 +1,7 @@
-// Every setting, read from the environment and validated once at start. No other file reads
-// process.env. A bad value stops the start with a message naming it.
+// Every setting of the server and worker, read from the environment and validated once at start.
+// No other server file reads process.env (the client commands' ACTIVITY_CDP_API_KEY and
+// ACTIVITY_CDP_BASE_URL are read in cli/client-options.ts). A bad value stops the start with a
+// message naming it.
 import path from 'node:path';
 import { PROFILE_NAMES, isProfileName, type ProfileName } from './domain/profiles.js';
 
@@ -32,7 +34,7 @@ export interface Config {
   workerPollMs: number;
   /** Resolve location.source_ip to country/region/city with the bundled offline IP database. */
   geoipEnabled: boolean;
-  /** Queue rows a worker process applies at once (PostgreSQL; the embedded store runs one at a time). */
+  /** Claims a worker process runs at once, each of up to workerBatchRows rows (PostgreSQL; the embedded store runs one). */
   workerConcurrency: number;
   /** Queued requests (rows) of one instance a worker applies in one transaction; 1 = one at a time. */
   workerBatchRows: number;
@@ -44,7 +46,10 @@ export interface Config {
   databaseStartTimeoutMs: number;
   /** PostgreSQL connections per process for reads (person/account read-back), apart from the writes' pool. */
   pgReadPoolSize: number;
-  /** A read statement running longer is cancelled and answered 503 (PostgreSQL; 0 = no limit). */
+  /**
+   * A read statement running longer is cancelled and answered 503 (PostgreSQL; 0 = no limit). Not
+   * sent with PG_NAMED_STATEMENTS=false (a transaction pooler refuses it): the role's own setting then.
+   */
   readStatementTimeoutMs: number;
   /** Wrong-key attempts allowed per source address per minute; past it 429 until the minute ends (0 = no limit). */
   authFailuresPerMinute: number;

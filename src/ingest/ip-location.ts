@@ -1,7 +1,8 @@
 // Offline IP geolocation (fast-geoip: MaxMind GeoLite2 data shipped in the package, read lazily
-// from disk, about 1 ms per look-up). Distinct IPs of a batch are resolved once, in parallel,
-// before the transaction; results are cached. A failure only means no resolved location: the IP
-// is stored with the event either way.
+// from disk, a few ms per uncached look-up). Distinct IPs of a batch are resolved once, in
+// parallel: by a synchronous request before its transaction, by the worker inside its claim's
+// transaction. Results are cached. A failure only means no resolved location: the IP is stored
+// with the event either way.
 import { isIP } from 'node:net';
 import type { IpLocation } from '../domain/location.js';
 

@@ -123,7 +123,7 @@ export class ActivityClient {
       this.call('POST /v1/person/get/activities', body, options),
     /**
      * POST /v1/person/merge: create or update up to 100 people without an activity
-     * ({people: [{person_id, status: created | merged | skipped}]}). All invalid: an ApiError (400).
+     * ({people: [{person_id, status: created | merged | skipped}]}). All invalid: an ActivityCdpError (400, bad_request).
      */
     merge: (body: BodyOf<'POST /v1/person/merge'>, options?: RequestOptions) =>
       this.call('POST /v1/person/merge', body, options),
@@ -148,13 +148,13 @@ export class ActivityClient {
   };
 }
 
-/** Counts outcomes by status, e.g. {ingested: 240, invalid: 10}. */
 // The typed activity shapes must fit the documented request items, so the batching methods stay
 // tied to the routes too.
 type Fits<A, B extends A> = B;
 type _PersonItems = Fits<BodyOf<'POST /v1/activities/create'>['activities'][number], PersonActivity>;
 type _AccountItems = Fits<BodyOf<'POST /v1/accounts/activities/create'>['activities'][number], AccountActivity>;
 
+/** Counts outcomes by status, e.g. {ingested: 240, invalid: 10}. */
 export function countByStatus(outcomes: ReadonlyArray<{ status: string }>): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const o of outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;

@@ -14,7 +14,7 @@ export type ErrorCode =
   | 'aborted'
   /** A 2xx whose body is not the JSON the endpoint promises. */
   | 'invalid_response'
-  /** An HTTP status outside the vocabulary (e.g. a proxy's 502). */
+  /** A 4xx outside the vocabulary (e.g. a proxy's 407); other 5xx count as unavailable. */
   | 'http_error';
 
 /** One activity that failed inside a request, as the server lists it in `details`. */
