@@ -7,6 +7,7 @@ import type { MergeStrategy } from '../domain/merge.js';
 import type { ActivityFeed } from '../ingest/activity-feed.js';
 import type { Worker } from '../ingest/worker.js';
 import type { Db } from '../store/db.js';
+import { sendErrorStatus, sendRateLimited } from '../http/plugins/errors.js';
 import {
   emptyInstanceData, exportInstanceData, importInstanceData, setInstanceProfile, type InstanceSnapshot, type SnapshotSection,
 } from '../store/instance-data.js';
@@ -91,12 +92,9 @@ export class Emulator {
       if (fault.delay_ms > 0) await sleep(fault.delay_ms);
       if (fault.status === null) return;
       if (fault.status === 429) {
-        return reply.code(429).header('retry-after', String(fault.try_in_seconds)).type('application/json; charset=utf-8')
-          .send({ error: { code: 'rate-limit', message: 'rate limit', 'try-in-seconds': fault.try_in_seconds } });
+        return sendRateLimited(reply, fault.try_in_seconds, 'rate limit');
       }
-      return reply.code(fault.status).type('application/json; charset=utf-8').send({
-        request_id: request.id, code: fault.status, error: `injected fault: the emulator answered ${fault.status} (POST /_emulator/faults)`,
-      });
+      return sendErrorStatus(reply, fault.status, `injected fault: the emulator answered ${fault.status} (POST /_emulator/faults)`);
     });
     v1.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const entry = this.journal.get(request.id);

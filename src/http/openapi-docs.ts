@@ -1,8 +1,10 @@
 // What the OpenAPI document says about each operation beyond its schemas: a stable operationId,
 // a description, a request example that works against a fresh server in this order (the first
-// creates the definition the others use), and the error statuses the route can answer besides
-// the common ones. Applied by the swagger transform (app.ts); finishDocument() sets `servers`
-// from the request and describes every status.
+// creates the definition the others use), and the errors every operation may answer (a route's
+// own, such as 404, are in its schema). Applied by the swagger transform (app.ts);
+// finishDocument() sets `servers` from the request and describes every status.
+import type { ErrorKind } from '../errors.js';
+import { errorResponsesOf } from './schemas/common.js';
 
 const PURCHASE_DEFINITION = {
   name: 'product-purchase',
@@ -26,8 +28,6 @@ interface OperationDoc {
   description?: string;
   /** The request body's example; absent for operations without a body. */
   example?: unknown;
-  /** Statuses this operation answers beyond 400, 401, 405, 413, 415, 429, 500 and 503. */
-  errors?: number[];
 }
 
 export const OPERATION_DOCS: Record<string, OperationDoc> = {
@@ -38,14 +38,12 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
       '`<type prefix>:cm:<attribute name>`. The definition is `awaiting_implementation` until its first event. ' +
       '403 when the instance already has its limit of live custom activities.',
     example: PURCHASE_DEFINITION,
-    errors: [403],
   },
   'PUT /v1/definitions/activity/modify': {
     operationId: 'modifyActivityDefinition',
     summary: 'Modify a custom activity definition',
     description: 'Changes a definition: the elements given replace the stored ones; the others stay. 404 for an unknown definition.',
     example: { activity_field_id: 'act:cm:product-purchase', icon_id: 'star-icon' },
-    errors: [404],
   },
   'POST /v1/instance-schema/get': {
     operationId: 'getInstanceSchema',
@@ -103,7 +101,6 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
     operationId: 'getPersonActivities',
     description: "A person's activity events, newest first, each with its display text (`render_cmds`). Take `person_id` from `getPersons` or from `createPersonActivities`; 404 for an unknown person.",
     example: { person_id: '006b03a96f8c2ad358048644', limit: 20 },
-    errors: [404],
   },
   'POST /v1/accounts/get': {
     operationId: 'getAccounts',
@@ -114,7 +111,6 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
     operationId: 'getAccountActivities',
     description: "An account's activity events, newest first. Take `account_id` from `getAccounts` or from `createAccountActivities`; 404 for an unknown account.",
     example: { account_id: '006b03a96f8c2ad358048645', limit: 20 },
-    errors: [404],
   },
   'PUT /v1/person/archive': {
     operationId: 'archivePersons',
@@ -163,12 +159,10 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
   'POST /v1/activities/export': {
     operationId: 'exportPersonActivities',
     example: { activities: ['act:cm:product-purchase'], limit: 1000 },
-    errors: [404],
   },
   'POST /v1/accounts/activities/export': {
     operationId: 'exportAccountActivities',
     example: { activities: ['act:cm:product-purchase'], limit: 1000 },
-    errors: [404],
   },
   'POST /v1/person/merge': {
     operationId: 'mergePersons',
@@ -198,7 +192,6 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
     operationId: 'archiveActivityDefinition',
     description: 'Archives a definition: its events stay readable, it takes no new events. Archiving an archived one is a 400, an unknown one a 404.',
     example: { activity_field_id: 'act:cm:product-purchase' },
-    errors: [404],
   },
   // The emulator API (on only in emulator mode or with EMULATOR_API=true), tag `emulator`.
   'POST /_emulator/instances': {
@@ -231,7 +224,6 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
       "Answers once every queued request of the instance (async or backdated activities) is applied, with how many were; " +
       '504 when that takes longer than EMULATOR_DRAIN_TIMEOUT_MS.',
     example: {},
-    errors: [504],
   },
   'PUT /_emulator/clock': {
     operationId: 'emulatorSetClock',
@@ -276,8 +268,10 @@ export const OPERATION_DOCS: Record<string, OperationDoc> = {
   },
 };
 
-/** Statuses every operation may answer, besides those in its schema. */
-const COMMON_ERRORS = [400, 401, 405, 413, 415, 429, 500, 503];
+/** Errors every operation may answer, besides those in its schema. */
+const COMMON_ERRORS: readonly ErrorKind[] = [
+  'bad_request', 'unauthorized', 'method_not_allowed', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'internal', 'unavailable',
+];
 
 export const STATUS_DESCRIPTIONS: Record<string, string> = {
   '200': 'Success',
@@ -305,8 +299,8 @@ export function documentOperation(method: string, url: string, schema: RouteSche
   const doc = OPERATION_DOCS[`${method} ${url}`];
   const response: Record<string, unknown> = { ...(schema.response ?? {}) };
   if (schema.response) {
-    for (const status of [...COMMON_ERRORS, ...(doc?.errors ?? [])]) {
-      if (!(status in response)) response[status] = status === 429 ? { $ref: 'RateLimitBody' } : { $ref: 'ErrorBody' };
+    for (const [status, body] of Object.entries(errorResponsesOf(...COMMON_ERRORS))) {
+      if (!(status in response)) response[status] = body;
     }
   }
   if (!doc) return schema.response ? { ...schema, response } : schema;

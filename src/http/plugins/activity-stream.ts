@@ -44,11 +44,11 @@ export function registerActivityStream(app: FastifyInstance, deps: AppDeps): voi
   app.get('/_stream/activities', { schema: { hide: true } }, async (request, reply) => {
     const header = request.headers['x-api-key'];
     const key = Array.isArray(header) ? header[0] : header;
-    if (!key) return sendError(reply, 401, 'missing X-Api-Key header');
+    if (!key) return sendError(reply, 'unauthorized', 'missing X-Api-Key header');
     const auth = await authenticate(deps.db, key);
-    if (!auth) return sendError(reply, 401, 'invalid API key');
+    if (!auth) return sendError(reply, 'unauthorized', 'invalid API key');
     const feed = deps.feed;
-    if (!feed) return sendError(reply, 503, 'the live stream is not available in this process');
+    if (!feed) return sendError(reply, 'unavailable', 'the live stream is not available in this process');
 
     reply.hijack();
     const res = reply.raw;

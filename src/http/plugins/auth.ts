@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../../store/db.js';
 import { authenticate, isKnownKey, type AuthContext } from '../../store/instances.js';
-import { sendError } from './errors.js';
+import { sendError, sendRateLimited } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -63,12 +63,6 @@ class FailureLimiter {
   }
 }
 
-function rateLimited(reply: import('fastify').FastifyReply, wait: number, message: string) {
-  return reply.code(429).header('retry-after', String(wait)).send({
-    error: { code: 'rate-limit', message, 'try-in-seconds': wait },
-  });
-}
-
 export function registerAuth(app: FastifyInstance, db: Db, rateLimitPerSecond: number, authFailuresPerMinute = 0): void {
   const limiter = rateLimitPerSecond > 0 ? new RateLimiter(rateLimitPerSecond) : undefined;
   const failures = authFailuresPerMinute > 0 ? new FailureLimiter(authFailuresPerMinute) : undefined;
@@ -76,20 +70,20 @@ export function registerAuth(app: FastifyInstance, db: Db, rateLimitPerSecond: n
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const header = request.headers['x-api-key'];
     const key = Array.isArray(header) ? header[0] : header;
-    if (!key) return sendError(reply, 401, 'missing X-Api-Key header');
+    if (!key) return sendError(reply, 'unauthorized', 'missing X-Api-Key header');
     const address = request.ip;
     if (failures) {
       const wait = failures.blockedFor(address);
-      if (wait > 0 && !isKnownKey(key)) return rateLimited(reply, wait, 'too many requests with a wrong API key from this address');
+      if (wait > 0 && !isKnownKey(key)) return sendRateLimited(reply, wait, 'too many requests with a wrong API key from this address');
     }
     const auth = await authenticate(db, key);
     if (!auth) {
       failures?.fail(address);
-      return sendError(reply, 401, 'invalid API key');
+      return sendError(reply, 'unauthorized', 'invalid API key');
     }
     if (limiter) {
       const wait = limiter.take(auth.keyId);
-      if (wait > 0) return rateLimited(reply, wait, 'rate limit');
+      if (wait > 0) return sendRateLimited(reply, wait, 'rate limit');
     }
     request.auth = auth;
   });

@@ -60,7 +60,7 @@ export function registerConsole(app: FastifyInstance, dir = consoleDir()): void 
 
   const index = async (_request: unknown, reply: FastifyReply) => {
     const html = await read('index.html');
-    if (!html) return sendError(reply, 503, 'the console is not built: run `npm run build`');
+    if (!html) return sendError(reply, 'unavailable', 'the console is not built: run `npm run build`');
     return secure(reply).header('cache-control', 'no-cache').type(TYPES['.html']!).send(html);
   };
 
@@ -71,12 +71,12 @@ export function registerConsole(app: FastifyInstance, dir = consoleDir()): void 
     const asset = /^assets\/([A-Za-z0-9_.-]+)$/.exec(rest);
     if (!asset) {
       // Client-side routes (/console/people/…) get the app; a file-like path that is not an asset is a 404.
-      if (/\.[a-z0-9]+$/i.test(rest)) return sendError(reply, 404, `no console file /console/${rest}`);
+      if (/\.[a-z0-9]+$/i.test(rest)) return sendError(reply, 'not_found', `no console file /console/${rest}`);
       return index(request, reply);
     }
     const name = asset[1]!;
     const data = name.startsWith('.') ? undefined : await read(path.join('assets', name));
-    if (!data) return sendError(reply, 404, `no console file /console/${rest}`);
+    if (!data) return sendError(reply, 'not_found', `no console file /console/${rest}`);
     return secure(reply)
       .header('cache-control', 'public, max-age=31536000, immutable')
       .type(TYPES[path.extname(name)] ?? 'application/octet-stream')

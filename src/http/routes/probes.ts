@@ -16,9 +16,9 @@ export function probeRoutes(app: FastifyInstance, db: Db): void {
     try {
       applied = await appliedMigrationCount(db);
     } catch {
-      return sendError(reply, 503, 'not ready: the database does not answer (or holds no schema yet)');
+      return sendError(reply, 'unavailable', 'not ready: the database does not answer (or holds no schema yet)');
     }
-    if (applied < expected) return sendError(reply, 503, `not ready: ${applied} of ${expected} migrations applied`);
+    if (applied < expected) return sendError(reply, 'unavailable', `not ready: ${applied} of ${expected} migrations applied`);
     return { status: 'ok' };
   };
   app.get('/readyz', opts, ready);

@@ -12,12 +12,11 @@ import { SNAPSHOT_SECTIONS, type SnapshotSection } from '../../../store/instance
 import { authenticate, type AuthContext } from '../../../store/instances.js';
 import { isRefusedInput } from '../../../store/sqlstate.js';
 import type { AppDeps } from '../../app.js';
-import { sendError } from '../../plugins/errors.js';
-import { literals } from '../../schemas/common.js';
+import { sendError, sendErrorStatus } from '../../plugins/errors.js';
+import { errorBodyRef, errorResponsesOf, literals } from '../../schemas/common.js';
 
 const tags = ['emulator'];
-const err = { $ref: 'ErrorBody' } as const;
-const errors = { 400: err, 401: err };
+const errors = errorResponsesOf('bad_request', 'unauthorized');
 const security = [{ apiKey: [] }];
 
 const NewInstanceBody = Type.Object({
@@ -116,9 +115,9 @@ export async function registerEmulator(app: FastifyInstance, deps: AppDeps, emul
     const requireKey = async (request: FastifyRequest, reply: FastifyReply) => {
       const header = request.headers['x-api-key'];
       const key = Array.isArray(header) ? header[0] : header;
-      if (!key) return sendError(reply, 401, 'missing X-Api-Key header: emulator calls for an instance take its key');
+      if (!key) return sendError(reply, 'unauthorized', 'missing X-Api-Key header: emulator calls for an instance take its key');
       const auth = await authenticate(deps.db, key);
-      if (!auth) return sendError(reply, 401, 'invalid API key');
+      if (!auth) return sendError(reply, 'unauthorized', 'invalid API key');
       request.emulatorAuth = auth;
       return undefined;
     };
@@ -127,7 +126,7 @@ export async function registerEmulator(app: FastifyInstance, deps: AppDeps, emul
     api.post('/instances', {
       schema: {
         tags, summary: 'Create a fresh, isolated instance', operationId: 'emulatorCreateInstance', security: [],
-        body: NewInstanceBody, response: { 200: NewInstanceResponse, 400: err },
+        body: NewInstanceBody, response: { 200: NewInstanceResponse, ...errorResponsesOf('bad_request') },
       },
     }, async (request) => {
       const body = (request.body ?? {}) as Record<string, unknown> & { merge_by?: string[]; account_merge_by?: string[] };
@@ -159,7 +158,7 @@ export async function registerEmulator(app: FastifyInstance, deps: AppDeps, emul
         await emulator.resetAll();
         return { reset: 'all' };
       }
-      if (!request.emulatorAuth) return sendError(reply, 401, 'missing X-Api-Key header: send the key of the instance to reset, or {"all": true}');
+      if (!request.emulatorAuth) return sendError(reply, 'unauthorized', 'missing X-Api-Key header: send the key of the instance to reset, or {"all": true}');
       await emulator.reset(request.emulatorAuth.instanceId);
       return { reset: request.emulatorAuth.instanceId };
     });
@@ -193,13 +192,13 @@ export async function registerEmulator(app: FastifyInstance, deps: AppDeps, emul
     api.post('/drain', {
       schema: {
         tags, summary: "Answer once the instance's queued work is applied (504 on timeout)", operationId: 'emulatorDrain', security,
-        response: { 200: DrainResponse, ...errors, 504: err },
+        response: { 200: DrainResponse, ...errors, 504: errorBodyRef },
       },
       ...keyed,
     }, async (request, reply) => {
       const r = await emulator.drain(request.emulatorAuth.instanceId);
       if (!r.done) {
-        return sendError(reply, 504, `drain timed out after ${deps.config.emulatorDrainTimeoutMs} ms with ${r.queued} queued requests left (EMULATOR_DRAIN_TIMEOUT_MS)`);
+        return sendErrorStatus(reply, 504, `drain timed out after ${deps.config.emulatorDrainTimeoutMs} ms with ${r.queued} queued requests left (EMULATOR_DRAIN_TIMEOUT_MS)`);
       }
       return { drained: true, applied_requests: r.applied, queued_requests: r.queued };
     });

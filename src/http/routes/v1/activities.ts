@@ -40,7 +40,7 @@ export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => asyn
     schema: {
       tags: ['activities'], summary: 'Create person activity events',
       body: PERSON_ENVELOPE_VALIDATION,
-      response: { 200: CreatePersonActivitiesResponse, ...errorResponses },
+      response: { 200: CreatePersonActivitiesResponse, ...errorResponses() },
     },
     config: { openapiBody: CreatePersonActivitiesBody },
     serializerCompiler: inOrder,
@@ -50,7 +50,7 @@ export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => asyn
     schema: {
       tags: ['activities'], summary: 'Create account activity events',
       body: ACCOUNT_ENVELOPE_VALIDATION,
-      response: { 200: CreateAccountActivitiesResponse, ...errorResponses },
+      response: { 200: CreateAccountActivitiesResponse, ...errorResponses() },
     },
     config: { openapiBody: CreateAccountActivitiesBody },
     serializerCompiler: inOrder,
@@ -60,7 +60,7 @@ export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => asyn
     schema: {
       tags: ['activities'], summary: 'Queued activities that could not be applied, with their reasons (extension)',
       body: DeadLettersBody,
-      response: { 200: DeadLettersResponse, ...errorResponses },
+      response: { 200: DeadLettersResponse, ...errorResponses() },
     },
   }, async (request) => {
     const { rows, total } = await listDeadLetters(deps.db, request.auth.instanceId, request.body.limit ?? 50, request.body.offset ?? 0);

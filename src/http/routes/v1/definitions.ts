@@ -23,7 +23,7 @@ export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => as
     schema: {
       tags, summary: 'Create a custom activity definition',
       body: CreateDefinitionBody,
-      response: { 200: CustomActivityResponse, 403: { $ref: 'ErrorBody' }, ...errorResponses },
+      response: { 200: CustomActivityResponse, ...errorResponses('forbidden') },
     },
     serializerCompiler: inOrder,
   }, async (request) => {
@@ -36,7 +36,7 @@ export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => as
     schema: {
       tags, summary: 'Modify a custom activity definition (extension: not in the source documents)',
       body: ModifyDefinitionBody,
-      response: { 200: CustomActivityResponse, 404: { $ref: 'ErrorBody' }, ...errorResponses },
+      response: { 200: CustomActivityResponse, ...errorResponses('not_found') },
     },
     serializerCompiler: inOrder,
   }, async (request) => {
@@ -49,7 +49,7 @@ export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => as
     schema: {
       tags, summary: 'Archive a custom activity definition',
       body: ArchiveDefinitionBody,
-      response: { 200: ArchiveResponse, 404: { $ref: 'ErrorBody' }, ...errorResponses },
+      response: { 200: ArchiveResponse, ...errorResponses('not_found') },
     },
   }, async (request) => {
     const archived = await archiveDefinitionByFieldId(deps.db, request.auth.instanceId, request.body.activity_field_id, deps.clock?.now(request.auth.instanceId));

@@ -30,14 +30,14 @@ export const exportRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async 
   app.post('/activities/export', {
     schema: {
       tags: ['extensions'], summary: "Export persons' activity events (NDJSON, streamed)", description: DESCRIPTION,
-      body: ExportPersonEventsBody, response: { 200: ndjson(ExportedPersonEvent), 404: { $ref: 'ErrorBody' }, ...errorResponses },
+      body: ExportPersonEventsBody, response: { 200: ndjson(ExportedPersonEvent), ...errorResponses('not_found') },
     },
   }, handler(PERSON));
 
   app.post('/accounts/activities/export', {
     schema: {
       tags: ['extensions'], summary: "Export accounts' activity events (NDJSON, streamed)", description: DESCRIPTION,
-      body: ExportAccountEventsBody, response: { 200: ndjson(ExportedAccountEvent), 404: { $ref: 'ErrorBody' }, ...errorResponses },
+      body: ExportAccountEventsBody, response: { 200: ndjson(ExportedAccountEvent), ...errorResponses('not_found') },
     },
   }, handler(ACCOUNT));
 };

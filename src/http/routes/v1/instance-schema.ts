@@ -17,7 +17,7 @@ export const instanceSchemaRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox =
     schema: {
       tags: ['schema'], summary: "The instance's fields and activity definitions",
       body: InstanceSchemaBody,
-      response: { 200: InstanceSchemaResponse, ...errorResponses },
+      response: { 200: InstanceSchemaResponse, ...errorResponses() },
     },
     serializerCompiler: inOrder,
   }, async (request) => {

@@ -39,7 +39,7 @@ export const mergeRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (
   app.post('/person/merge', {
     schema: {
       tags: ['persons'], summary: 'Create or update persons (up to 100), without an activity',
-      body: MERGE_PEOPLE_ENVELOPE, response: { 200: MergePeopleResponse, ...errorResponses },
+      body: MERGE_PEOPLE_ENVELOPE, response: { 200: MergePeopleResponse, ...errorResponses() },
     },
     config: { openapiBody: MergePeopleBody },
     serializerCompiler: inOrder,
@@ -48,7 +48,7 @@ export const mergeRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (
   app.post('/accounts/merge', {
     schema: {
       tags: ['accounts'], summary: 'Create or update accounts (up to 100), without an activity',
-      body: MERGE_ACCOUNTS_ENVELOPE, response: { 200: MergeAccountsResponse, ...errorResponses },
+      body: MERGE_ACCOUNTS_ENVELOPE, response: { 200: MergeAccountsResponse, ...errorResponses() },
     },
     config: { openapiBody: MergeAccountsBody },
     serializerCompiler: inOrder,

@@ -46,7 +46,7 @@ export const recordLifecycleRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox 
       method, url,
       schema: {
         tags: [subject.kind === 'person' ? 'persons' : 'accounts'], summary, body: SelectionSchema,
-        response: { 200: Type.Object({ [scheduled]: Type.Integer(), [done]: Type.Integer() }), ...errorResponses },
+        response: { 200: Type.Object({ [scheduled]: Type.Integer(), [done]: Type.Integer() }), ...errorResponses() },
       },
       handler: async (request) => {
         const selection = parseSelection(request.body as SelectionBody, subject.aLabel);

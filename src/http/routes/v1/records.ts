@@ -15,10 +15,9 @@ import { errorResponses } from '../../schemas/common.js';
 const inOrder = () => (data: unknown) => JSON.stringify(data);
 
 export const recordRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (app) => {
-  const notFound = { 404: { $ref: 'ErrorBody' } };
 
   app.post('/person/get', {
-    schema: { tags: ['persons'], summary: 'List persons', body: GetPersonsBody, response: { 200: GetPersonsResponse, ...errorResponses } },
+    schema: { tags: ['persons'], summary: 'List persons', body: GetPersonsBody, response: { 200: GetPersonsResponse, ...errorResponses() } },
     serializerCompiler: inOrder,
   }, async (request) => {
     const { records, ...page } = await getRecords(deps.db, request.auth.instanceId, PERSON, request.body, profileOf(request, deps.config));
@@ -28,7 +27,7 @@ export const recordRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async 
   app.post('/person/get/activities', {
     schema: {
       tags: ['persons'], summary: "A person's activity events, newest first",
-      body: GetPersonActivitiesBody, response: { 200: GetActivitiesResponse, ...notFound, ...errorResponses },
+      body: GetPersonActivitiesBody, response: { 200: GetActivitiesResponse, ...errorResponses('not_found') },
     },
     serializerCompiler: inOrder,
   }, async (request) => getRecordActivities(
@@ -36,7 +35,7 @@ export const recordRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async 
   ));
 
   app.post('/accounts/get', {
-    schema: { tags: ['accounts'], summary: 'List accounts', body: GetAccountsBody, response: { 200: GetAccountsResponse, ...errorResponses } },
+    schema: { tags: ['accounts'], summary: 'List accounts', body: GetAccountsBody, response: { 200: GetAccountsResponse, ...errorResponses() } },
     serializerCompiler: inOrder,
   }, async (request) => {
     const { records, ...page } = await getRecords(deps.db, request.auth.instanceId, ACCOUNT, request.body, profileOf(request, deps.config));
@@ -46,7 +45,7 @@ export const recordRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async 
   app.post('/accounts/get/activities', {
     schema: {
       tags: ['accounts'], summary: "An account's activity events, newest first",
-      body: GetAccountActivitiesBody, response: { 200: GetActivitiesResponse, ...notFound, ...errorResponses },
+      body: GetAccountActivitiesBody, response: { 200: GetActivitiesResponse, ...errorResponses('not_found') },
     },
     serializerCompiler: inOrder,
   }, async (request) => getRecordActivities(
