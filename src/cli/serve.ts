@@ -7,7 +7,7 @@ import type { Db } from '../store/db.js';
 import { addApiKey, countInstances, createInstance, generateKey, keyExists } from '../store/instances.js';
 import { openStore, type OpenedStore } from '../store/open.js';
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
 import type { Emulator } from '../emulator/emulator.js';
 import { ActivityFeed } from '../ingest/activity-feed.js';
 import { Worker } from '../ingest/worker.js';

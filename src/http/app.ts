@@ -1,14 +1,10 @@
-// The HTTP app as a plugin-built instance without listen(): server.ts listens, tests inject.
+// The HTTP app as a plugin-built instance without listen(): cli/serve.ts listens, tests inject.
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Config } from '../config.js';
-import type { ActivityFeed } from '../ingest/activity-feed.js';
-import type { Db } from '../store/db.js';
-import type { Clock } from '../domain/clock.js';
-import type { Emulator } from '../emulator/emulator.js';
+import type { AppDeps } from './deps.js';
 import { registerActivityStream } from './plugins/activity-stream.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerConsole } from './plugins/console.js';
@@ -26,26 +22,7 @@ import { exportRoutes } from './routes/v1/export.js';
 import { mergeRoutes } from './routes/v1/merge.js';
 import { probeRoutes } from './routes/probes.js';
 import { documentOperation, finishDocument } from './openapi-docs.js';
-import { AccountActivityInput, AccountActivityResult, ActivityEvent, Filter, Location, PersonActivityInput, PersonActivityResult, RecordSchema } from './schemas/activities.js';
-import { CustomActivity } from './schemas/definitions.js';
-import { ErrorBody, RateLimitBody } from './schemas/common.js';
-
-export interface AppDeps {
-  db: Db;
-  /** Reads that may be heavy (read-back) go here: on PostgreSQL its own pool with a statement timeout. Default: db. */
-  readDb?: Db;
-  config: Config;
-  /** Called when a request queued work, so an in-process worker looks at once. */
-  notifyQueue?: () => void;
-  /** In-process notifications of ingested activities (journal, live stream, metrics). */
-  feed?: ActivityFeed;
-  /** "Now" per instance (the emulator's clocks); real time when absent. */
-  clock?: Clock;
-  /** The emulator API and its request hooks (emulator mode or EMULATOR_API=true). */
-  emulator?: Emulator;
-  /** A pino logger, or false for none (tests). */
-  logger?: FastifyBaseLogger | boolean | Record<string, unknown>;
-}
+import { SHARED_SCHEMAS } from './schemas/shared.js';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logger = deps.logger ?? false;
@@ -68,12 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.addSchema(ErrorBody);
-  app.addSchema(RateLimitBody);
-  app.addSchema(CustomActivity);
-  for (const schema of [Location, PersonActivityInput, AccountActivityInput, PersonActivityResult, AccountActivityResult, ActivityEvent, Filter, RecordSchema]) {
-    app.addSchema(schema);
-  }
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppliedBatch } from '../../ingest/activity-feed.js';
 import type { ItemResult } from '../../ingest/apply-batch.js';
 import { authenticate } from '../../store/instances.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { sendError } from './errors.js';
 
 /** One batch as the stream sends it: wire JSON (snake_case), items in request order. */

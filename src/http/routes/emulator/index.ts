@@ -11,7 +11,7 @@ import { badRequest } from '../../../errors.js';
 import { SNAPSHOT_SECTIONS, type SnapshotSection } from '../../../store/instance-data.js';
 import { authenticate, type AuthContext } from '../../../store/instances.js';
 import { isRefusedInput } from '../../../store/sqlstate.js';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { sendError, sendErrorStatus } from '../../plugins/errors.js';
 import { errorBodyRef, errorResponsesOf, literals } from '../../schemas/common.js';
 

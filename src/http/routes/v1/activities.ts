@@ -8,7 +8,7 @@ import { ACCOUNT, PERSON, type Subject } from '../../../domain/subjects.js';
 import { createActivities, type CreateActivitiesBody } from '../../../ingest/create-activities.js';
 import { EnqueueBatcher } from '../../../ingest/enqueue-batcher.js';
 import { listDeadLetters, queueDepth } from '../../../store/queue.js';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { profileOf } from '../../profile.js';
 import {
   ACCOUNT_ENVELOPE_VALIDATION, CreateAccountActivitiesBody, CreateAccountActivitiesResponse, CreatePersonActivitiesBody,

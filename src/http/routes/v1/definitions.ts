@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { archiveDefinitionByFieldId, createDefinition, modifyDefinition } from '../../../catalog/definitions.js';
 import { effectiveLimits } from '../../../domain/limits.js';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { profileOf } from '../../profile.js';
 import { errorResponses } from '../../schemas/common.js';
 import {

@@ -6,7 +6,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply } from 'fastify';
 import { ACCOUNT, PERSON, type Subject } from '../../../domain/subjects.js';
 import { prepareExport, type ExportRequest } from '../../../read/export-events.js';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { errorResponses } from '../../schemas/common.js';
 import { ExportAccountEventsBody, ExportEnd, ExportedAccountEvent, ExportedPersonEvent, ExportPersonEventsBody } from '../../schemas/export.js';
 

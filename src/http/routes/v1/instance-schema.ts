@@ -4,7 +4,7 @@ import { withEventStats } from '../../../catalog/definition-stats.js';
 import { NAMESPACE_ALIASES, instanceSchema } from '../../../catalog/instance-schema.js';
 import { badRequest } from '../../../errors.js';
 import { definitionEventStats } from '../../../store/definition-stats.js';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { profileOf } from '../../profile.js';
 import { errorResponses } from '../../schemas/common.js';
 import { InstanceSchemaBody, InstanceSchemaResponse } from '../../schemas/definitions.js';

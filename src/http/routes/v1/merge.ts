@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ACCOUNT, PERSON, type Subject } from '../../../domain/subjects.js';
 import { mergeRecords, type MergeBody, type MergeOutcome } from '../../../ingest/merge-records.js';
 import type { AuthContext } from '../../../store/instances.js';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { profileOf } from '../../profile.js';
 import { errorResponses } from '../../schemas/common.js';
 import {

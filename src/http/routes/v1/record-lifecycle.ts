@@ -7,7 +7,7 @@ import { ACCOUNT, PERSON, type Subject } from '../../../domain/subjects.js';
 import { badRequest } from '../../../errors.js';
 import { archiveRecords, deleteArchivedRecords, restoreRecords } from '../../../store/record-lifecycle.js';
 import type { Sql } from '../../../store/db.js';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { errorResponses } from '../../schemas/common.js';
 
 const Ids = Type.Union([Type.Array(Type.String(), { maxItems: MAX_SELECTION_IDS }), Type.Null()]);

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ACCOUNT, PERSON } from '../../../domain/subjects.js';
 import { getRecordActivities, getRecords } from '../../../read/read-back.js';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { profileOf } from '../../profile.js';
 import {
   GetAccountActivitiesBody, GetAccountsBody, GetAccountsResponse, GetActivitiesResponse, GetPersonActivitiesBody,
