@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { EnqueueBatcher } from '../ingest/enqueue-batcher.js';
 import type { AppDeps } from './deps.js';
 import { registerActivityStream } from './plugins/activity-stream.js';
 import { registerAuth } from './plugins/auth.js';
@@ -99,12 +100,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerConsole(app);
   registerActivityStream(app, deps);
 
+  // Async requests of every route share its commits (group commit under load).
+  const batcher = new EnqueueBatcher(deps.db);
+  const enqueue = batcher.enqueue.bind(batcher);
   await app.register(async (v1) => {
     registerAuth(v1, deps.db, deps.config.rateLimitPerSecond, deps.config.authFailuresPerMinute);
     if (deps.emulator) deps.emulator.registerV1Hooks(v1);
     await v1.register(definitionRoutes(deps));
     await v1.register(instanceSchemaRoutes(deps));
-    await v1.register(activityRoutes(deps));
+    await v1.register(activityRoutes(deps, enqueue));
     await v1.register(recordRoutes({ ...deps, db: deps.readDb ?? deps.db }));
     await v1.register(recordLifecycleRoutes(deps));
     await v1.register(exportRoutes({ ...deps, db: deps.readDb ?? deps.db }));

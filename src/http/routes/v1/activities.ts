@@ -3,11 +3,11 @@
 // and POST /v1/activities/dead-letters/get (queued activities that turned out invalid: this
 // project's extension).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { effectiveLimits } from '../../../domain/limits.js';
 import { ACCOUNT, PERSON, type Subject } from '../../../domain/subjects.js';
-import { createActivities, type CreateActivitiesBody } from '../../../ingest/create-activities.js';
-import { EnqueueBatcher } from '../../../ingest/enqueue-batcher.js';
-import { listDeadLetters, queueDepth } from '../../../store/queue.js';
+import { createActivities, type CreateActivitiesBody, type IngestSettings } from '../../../ingest/create-activities.js';
+import { getDeadLetters } from '../../../read/dead-letters.js';
 import type { AppDeps } from '../../deps.js';
 import { profileOf } from '../../profile.js';
 import {
@@ -23,12 +23,12 @@ import { errorResponses } from '../../schemas/common.js';
  */
 const inOrder = () => (data: unknown) => JSON.stringify(data);
 
-export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (app) => {
-  const batcher = new EnqueueBatcher(deps.db);
-  const enqueue = batcher.enqueue.bind(batcher);
-  const handler = (subject: Subject) => async (request: { id: string; body: unknown; auth: import('../../../store/instances.js').AuthContext }) => {
-    const activities = await createActivities(deps.db, subject, request.auth, request.body as CreateActivitiesBody, {
-      dailyLimit: effectiveLimits(request.auth, deps.config).activityDailyLimit, geoipEnabled: deps.config.geoipEnabled, enqueue, feed: deps.feed, requestId: request.id,
+/** enqueue: the app's group commit for async requests (buildApp makes one for every route). */
+export const activityRoutes = (deps: AppDeps, enqueue: IngestSettings['enqueue']): FastifyPluginAsyncTypebox => async (app) => {
+  const create = async (subject: Subject, request: FastifyRequest, body: CreateActivitiesBody) => {
+    const activities = await createActivities(deps.db, subject, request.auth, body, {
+      dailyLimit: effectiveLimits(request.auth, deps.config).activityDailyLimit,
+      geoipEnabled: deps.config.geoipEnabled, enqueue, feed: deps.feed, requestId: request.id,
       now: deps.clock?.now(request.auth.instanceId),
       profile: profileOf(request, deps.config),
     });
@@ -44,7 +44,7 @@ export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => asyn
     },
     config: { openapiBody: CreatePersonActivitiesBody },
     serializerCompiler: inOrder,
-  }, handler(PERSON));
+  }, (request) => create(PERSON, request, request.body));
 
   app.post('/accounts/activities/create', {
     schema: {
@@ -54,7 +54,7 @@ export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => asyn
     },
     config: { openapiBody: CreateAccountActivitiesBody },
     serializerCompiler: inOrder,
-  }, handler(ACCOUNT));
+  }, (request) => create(ACCOUNT, request, request.body));
 
   app.post('/activities/dead-letters/get', {
     schema: {
@@ -62,16 +62,5 @@ export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => asyn
       body: DeadLettersBody,
       response: { 200: DeadLettersResponse, ...errorResponses() },
     },
-  }, async (request) => {
-    const { rows, total } = await listDeadLetters(deps.db, request.auth.instanceId, request.body.limit ?? 50, request.body.offset ?? 0);
-    return {
-      dead_letters: rows.map((r) => ({
-        id: Number(r.id), kind: r.kind, activity_index: r.activity_index, activity_id: r.event_id,
-        activity: r.activity_text !== null ? JSON.parse(r.activity_text) as unknown : r.activity,
-        status: r.status, error: r.error, enqueued_at: r.enqueued_at.toISOString(), failed_at: r.failed_at.toISOString(),
-      })),
-      total,
-      queued_requests: await queueDepth(deps.db, request.auth.instanceId),
-    };
-  });
+  }, (request) => getDeadLetters(deps.db, request.auth.instanceId, request.body));
 };
