@@ -1,5 +1,6 @@
-// POST /v1/definitions/activity/create, PUT /v1/definitions/activity/modify,
-// DELETE /v1/definitions/activity/delete (archive). Spec 003 and 004.
+// POST /v1/definitions/activity/create (https://help.ortto.com/developer/latest/api-reference/activity/create.html),
+// PUT /v1/definitions/activity/modify (this project's extension) and
+// DELETE /v1/definitions/activity/delete, which archives (https://help.ortto.com/developer/latest/api-reference/activity/delete.html).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { archiveDefinitionByFieldId, createDefinition, modifyDefinition } from '../../../catalog/definitions.js';
 import { effectiveLimits } from '../../../domain/limits.js';
