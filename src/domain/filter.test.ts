@@ -7,6 +7,8 @@ const OPERATORS = '$and, $or, $str::is, $str::is_not, $str::contains, $str::star
 describe('parseFilter accepts', () => {
   const cases: Array<[unknown, unknown]> = [
     [{ '$str::is': { field_id: 'str::first', value: 'Ann' } }, { op: 'str_is', fieldId: 'str::first', value: 'Ann' }],
+    [{ '$str::is': { field_id: 'str::email', value: ' Ann@Example.COM ' } }, { op: 'str_is', fieldId: 'str::email', value: 'ann@example.com' }],
+    [{ '$str::is': { field_id: 'str::ei', value: ' Ext-1 ' } }, { op: 'str_is', fieldId: 'str::ei', value: ' Ext-1 ' }],
     [{ '$str::is_not': { field_id: 'str::first', value: 'Ann' } }, { op: 'str_is_not', fieldId: 'str::first', value: 'Ann' }],
     [{ '$str::contains': { field_id: 'str::first', value: 'nn' } }, { op: 'str_contains', fieldId: 'str::first', value: 'nn' }],
     [{ '$str::starts_with': { field_id: 'str::first', value: 'A' } }, { op: 'str_starts_with', fieldId: 'str::first', value: 'A' }],

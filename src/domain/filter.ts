@@ -1,6 +1,7 @@
 // The `filter` of POST /v1/person/get and /v1/accounts/get: a small tree of conditions on field
 // values, checked here and compiled to SQL by the store.
 import { parseFieldId } from './field-types.js';
+import { isEmailField, normalizeEmail } from './identity.js';
 import { err, ok, type Result } from './result.js';
 
 export type Condition =
@@ -51,7 +52,9 @@ export function parseFilter(raw: unknown, path = 'filter'): Result<Condition> {
     if (!parseFieldId(fieldId)) return err(`${at}.${key}.field_id must be a field ID such as str::email`);
     if (leaf.value === 'none') return ok({ op: leaf.op, fieldId } as Condition);
     if (typeof value !== leaf.value) return err(`${at}.${key}.value must be a ${leaf.value}`);
-    return ok({ op: leaf.op, fieldId, value } as Condition);
+    // E-mails are stored normalised, so an exact match compares the normalised address.
+    const normal = leaf.op === 'str_is' && isEmailField(fieldId as string) ? normalizeEmail(value as string) : value;
+    return ok({ op: leaf.op, fieldId, value: normal } as Condition);
   };
   return walk(raw, path);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseFieldId } from './field-types.js';
-import { checkMergeBy, identityValue, resolveKey } from './identity.js';
+import { checkMergeBy, identityValue, identityValues, resolveKey } from './identity.js';
 import { ACCOUNT, PERSON } from './subjects.js';
 
 // [field ID, value, key text or undefined when the value cannot identify a record]
@@ -70,5 +70,15 @@ describe('resolveKey', () => {
     assert.deepEqual(resolveKey(mergeBy, { 'str::email': 'A@B.C', 'phn::phone': { c: '61', n: '401' } }), { fieldId: 'str::email', value: 'a@b.c' });
     assert.deepEqual(resolveKey(mergeBy, { 'str::email': ' ', 'phn::phone': { c: '61', n: '401' } }), { fieldId: 'phn::phone', value: '+61401' });
     assert.equal(resolveKey(mergeBy, { 'str::first': 'Ann' }), undefined);
+  });
+});
+
+describe('identityValues', () => {
+  it('gives the key text of each identity field with a usable value, and nothing for the others', () => {
+    const fields = { 'str::email': 'Ann@Example.com', 'phn::phone': { c: '', n: '' }, 'int:cm:no': 7, 'str::first': 'Ann' };
+    assert.deepEqual(
+      [...identityValues(fields, ['str::email', 'phn::phone', 'int:cm:no', 'str::ei', 'not-a-field-id'])],
+      [['str::email', 'ann@example.com'], ['int:cm:no', '7']],
+    );
   });
 });

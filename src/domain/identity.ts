@@ -11,13 +11,18 @@ export function isEmailField(fieldId: string): boolean {
   return fieldId === 'str::email';
 }
 
+/** An e-mail as stored, keyed and filtered on: the same person however the address was written. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 /** The normalized key text of a value, or undefined when the value cannot identify anything. */
 export function identityValue(field: FieldId, value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
   switch (field.type) {
     case 'str': {
       if (typeof value !== 'string') return undefined;
-      const v = isEmailField(field.id) ? value.trim().toLowerCase() : value;
+      const v = isEmailField(field.id) ? normalizeEmail(value) : value;
       return v.trim() === '' ? undefined : v;
     }
     case 'int':
@@ -48,6 +53,17 @@ export function checkMergeBy(mergeBy: unknown, subject: Subject, element: string
     if (!KEYABLE.has(f.type)) return `${element}: "${id}" cannot identify ${subject.aLabel} (use a str, int or phn field)`;
   }
   return undefined;
+}
+
+/** The key text of each identity field that `fields` holds a usable value for, by field ID. */
+export function identityValues(fields: Fields, identityFields: Iterable<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const fieldId of identityFields) {
+    const f = parseFieldId(fieldId);
+    const v = f && identityValue(f, fields[fieldId]);
+    if (v !== undefined) out.set(fieldId, v);
+  }
+  return out;
 }
 
 export interface ResolvedKey {

@@ -21,8 +21,8 @@ export function compileFilter(c: Condition, params: unknown[]): string {
     case 'str_is': {
       // The record's own id, so that one person or account can be read by id (the console's record page).
       if (c.fieldId === 'str::person_id' || c.fieldId === 'str:o:organization_id') return `r.id = ${p(c.value)}`;
-      const value = c.fieldId === 'str::email' ? c.value.trim().toLowerCase() : c.value;
-      return `(r.fields ->> ${p(c.fieldId)}) = ${p(value)}`;
+      // An e-mail's value arrives normalised (domain/filter.ts), as e-mails are stored.
+      return `(r.fields ->> ${p(c.fieldId)}) = ${p(c.value)}`;
     }
     case 'str_is_not':
       return `(r.fields ->> ${p(c.fieldId)}) is distinct from ${p(c.value)}`;
