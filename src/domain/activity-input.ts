@@ -1,14 +1,14 @@
 // One activity of a create-activities request, checked against its definition and the subject's
 // fields. Every problem is a value naming what was wrong: it fails that activity, not the request.
 import { attributeFieldId, definitionNameOf, type Definition } from './definitions.js';
-import { isReadOnlyBuiltIn, parseFieldId, systemActivityName, type FieldType } from './field-types.js';
+import { checkValue, isReadOnlyBuiltIn, normalizeValue, parseFieldId, systemActivityName, type FieldType } from './field-types.js';
 import { isId, keyedEventId } from './ids.js';
 import { checkMergeBy, isEmailField, normalizeEmail, resolveKey, type ResolvedKey } from './identity.js';
 import { parseLocation, locationFields, type IpLocation, type Location } from './location.js';
 import { isMergeStrategy, type Fields, type MergeStrategy } from './merge.js';
 import { err, ok, type Result } from './result.js';
 import type { Subject } from './subjects.js';
-import { checkValue, isIsoDateTime, normalizeValue } from './values.js';
+import { isIsoDateTime } from './values.js';
 
 export const MAX_ATTRIBUTES_PER_ACTIVITY = 15;
 export const MAX_ACTIVITY_BYTES = 16 * 1024;

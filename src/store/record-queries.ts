@@ -1,4 +1,5 @@
-// Read-back queries: records by page and filter, and a record's events newest first.
+// Read-back queries: records by page and filter, and a record's events newest first. The filter
+// operators are the field-type table's (domain/field-types.ts); each has its SQL here.
 import type { Condition } from '../domain/filter.js';
 import type { Fields } from '../domain/merge.js';
 import type { Kind } from '../domain/subjects.js';

@@ -2,7 +2,7 @@
 // parameter, whatever the batch size.
 import type { IdentityWrite, StoredRecord } from '../domain/batch-plan.js';
 import { identityKey } from '../domain/batch-plan.js';
-import { isEmailField } from '../domain/identity.js';
+import { fieldTypeRule, isEmailField, type KeyRule } from '../domain/field-types.js';
 import type { Fields } from '../domain/merge.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
@@ -38,29 +38,34 @@ const JS_WHITESPACE = '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u20
 const WS = `'${JS_WHITESPACE}'`;
 
 /**
- * identityValue (domain/identity.ts) in SQL, over the jsonb expression `v` (a stored field
- * value): the key text, or null when the value identifies nothing. Undefined for a field that
- * can never identify a record. test/identity-backfill.test.ts holds the two to the same answers.
+ * Each merge-key rule of the field-type table (domain/field-types.ts) in SQL, over the jsonb
+ * expression `v` (a stored field value): the key text, or null when the value identifies nothing.
+ * test/identity-backfill.test.ts holds each to the TypeScript rule's answers.
  */
+const KEY_SQL: Record<KeyRule, (v: string, fieldId: string) => string> = {
+  text(v, fieldId) {
+    const text = `(${v} #>> '{}')`;
+    return `case when jsonb_typeof(${v}) = 'string' and btrim(${text}, ${WS}) <> ''
+      then ${isEmailField(fieldId) ? `lower(btrim(${text}, ${WS}))` : text} end`;
+  },
+  integer(v) {
+    const text = `(${v} #>> '{}')`;
+    return `case when jsonb_typeof(${v}) = 'number' and ${text} ~ '^-?[0-9]+$' then ${text} end`;
+  },
+  phone(v) {
+    const str = (k: string) => `case when jsonb_typeof(${v} -> '${k}') = 'string' then ${v} ->> '${k}' end`;
+    const digits = `regexp_replace(case
+        when jsonb_typeof(${v} -> 'phone') = 'string' then ${v} ->> 'phone'
+        when coalesce(${str('c')}, '') <> '' then '+' || (${v} ->> 'c') || coalesce(${str('n')}, '')
+        else coalesce(${str('n')}, '') end, '[^0-9]', '', 'g')`;
+    return `case when jsonb_typeof(${v}) = 'object' and ${digits} <> '' then '+' || ${digits} end`;
+  },
+};
+
+/** identityValue in SQL for a field's values; undefined for a field that can never identify a record. */
 export function identityValueSql(fieldId: string, v: string): string | undefined {
-  const text = `(${v} #>> '{}')`;
-  switch (fieldId.slice(0, 3)) {
-    case 'str':
-      return `case when jsonb_typeof(${v}) = 'string' and btrim(${text}, ${WS}) <> ''
-        then ${isEmailField(fieldId) ? `lower(btrim(${text}, ${WS}))` : text} end`;
-    case 'int':
-      return `case when jsonb_typeof(${v}) = 'number' and ${text} ~ '^-?[0-9]+$' then ${text} end`;
-    case 'phn': {
-      const str = (k: string) => `case when jsonb_typeof(${v} -> '${k}') = 'string' then ${v} ->> '${k}' end`;
-      const digits = `regexp_replace(case
-          when jsonb_typeof(${v} -> 'phone') = 'string' then ${v} ->> 'phone'
-          when coalesce(${str('c')}, '') <> '' then '+' || (${v} ->> 'c') || coalesce(${str('n')}, '')
-          else coalesce(${str('n')}, '') end, '[^0-9]', '', 'g')`;
-      return `case when jsonb_typeof(${v}) = 'object' and ${digits} <> '' then '+' || ${digits} end`;
-    }
-    default:
-      return undefined;
-  }
+  const rule = fieldTypeRule(fieldId.slice(0, 3))?.key?.rule;
+  return rule && KEY_SQL[rule](v, fieldId);
 }
 
 interface RecordRow {
