@@ -41,6 +41,8 @@ export interface FieldTypeRule {
   readonly filter: Readonly<Record<string, FilterValue>>;
   /** A CSV cell (cli import) as the value this type takes. */
   readonly csv: (text: string) => unknown;
+  /** Attribute types other than its own that a definition may map onto a field of this type. */
+  readonly mappedFrom?: readonly string[];
   /** The SDK's TypeScript type of a value, and its doc line (scripts/gen-client-types.mjs). */
   readonly sdk: { readonly type: string; readonly doc?: string };
 }
@@ -165,6 +167,8 @@ export const FIELD_TYPE_RULES = {
     shownAs: 'geo',
     normalize: normalizeGeo,
     check: checkText(MAX_STR_LENGTH),
+    // A text attribute may set a built-in geo field: both hold plain strings.
+    mappedFrom: ['str'],
     filter: {},
     csv: json,
     sdk: { type: 'unknown' },
