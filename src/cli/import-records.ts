@@ -4,6 +4,7 @@
 // Each record comes with its line number and either an activity or the reason it was refused.
 import fs from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
+import { fieldTypeRule } from '../domain/field-types.js';
 import { CliError } from './output.js';
 
 export interface ImportRecord {
@@ -128,29 +129,10 @@ function columnOf(header: string, accounts: boolean): Column {
   );
 }
 
-/** A CSV cell as the value its field type takes. */
+/** A CSV cell as the value its field type takes (text for a prefix that is not a field type). */
 function cellValue(type: string, text: string): unknown {
-  switch (type) {
-    case 'int': {
-      if (!/^-?\d+$/.test(text.trim())) throw new Error(`"${text}" is not a whole number`);
-      return Number(text.trim());
-    }
-    case 'bol': {
-      if (/^(true|1|yes)$/i.test(text.trim())) return true;
-      if (/^(false|0|no)$/i.test(text.trim())) return false;
-      throw new Error(`"${text}" is not true or false`);
-    }
-    case 'sst':
-      return text.trim().startsWith('[') ? JSON.parse(text) : text.split('|').map((s) => s.trim()).filter((s) => s !== '');
-    case 'phn':
-    case 'obj':
-    case 'geo':
-      return JSON.parse(text);
-    case 'dtz':
-      return text.trim().startsWith('{') ? JSON.parse(text) : text;
-    default:
-      return text;
-  }
+  const rule = fieldTypeRule(type);
+  return rule ? rule.csv(text) : text;
 }
 
 /**

@@ -1,14 +1,14 @@
 // One activity of a create-activities request, checked against its definition and the subject's
 // fields. Every problem is a value naming what was wrong: it fails that activity, not the request.
 import { attributeFieldId, definitionNameOf, type Definition } from './definitions.js';
-import { isReadOnlyBuiltIn, parseFieldId, systemActivityName, type FieldType } from './field-types.js';
+import { checkValue, isReadOnlyBuiltIn, normalizeValue, parseFieldId, systemActivityName, type FieldType } from './field-types.js';
 import { isId, keyedEventId } from './ids.js';
-import { checkMergeBy, resolveKey, type ResolvedKey } from './identity.js';
+import { checkMergeBy, isEmailField, normalizeEmail, resolveKey, type ResolvedKey } from './identity.js';
 import { parseLocation, locationFields, type IpLocation, type Location } from './location.js';
 import { isMergeStrategy, type Fields, type MergeStrategy } from './merge.js';
 import { err, ok, type Result } from './result.js';
 import type { Subject } from './subjects.js';
-import { checkValue, isIsoDateTime, normalizeValue } from './values.js';
+import { isIsoDateTime } from './values.js';
 
 export const MAX_ATTRIBUTES_PER_ACTIVITY = 15;
 export const MAX_ACTIVITY_BYTES = 16 * 1024;
@@ -128,9 +128,9 @@ function parseFields(raw: unknown, ctx: ParseContext): Result<{ fields: Fields; 
     if (v !== null) {
       const c = checkValue(f.type, v, id);
       if (!c.ok) return err(`fields: ${c.error}`);
-      if (id === 'str::email' && !EMAIL.test((v as string).trim())) return err(`fields: str::email "${v as string}" is not an e-mail address`);
+      if (isEmailField(id) && !EMAIL.test((v as string).trim())) return err(`fields: str::email "${v as string}" is not an e-mail address`);
     }
-    fields[id] = id === 'str::email' && typeof v === 'string' ? v.trim().toLowerCase() : v;
+    fields[id] = isEmailField(id) && typeof v === 'string' ? normalizeEmail(v) : v;
   }
   return ok({ fields, newCustomFields });
 }

@@ -4,8 +4,7 @@
 // store supplies snapshots and performs the writes as a few set-based statements.
 import type { ParsedActivity } from './activity-input.js';
 import { refuseOverLimit, type LimitCandidate } from './daily-limit.js';
-import { parseFieldId } from './field-types.js';
-import { identityValue } from './identity.js';
+import { identityValues } from './identity.js';
 import { mergeFields, newRecordFields, type Fields } from './merge.js';
 import type { Subject } from './subjects.js';
 
@@ -81,10 +80,7 @@ export function resolveRecords(
     }
     resolutions.set(index, { index, recordId, created });
     // Later activities of the batch find this record by the other keys its fields carry.
-    for (const [fieldId, value] of Object.entries(activity.fields)) {
-      const f = parseFieldId(fieldId);
-      const v = f && identityValue(f, value);
-      if (v === undefined) continue;
+    for (const [fieldId, v] of identityValues(activity.fields, Object.keys(activity.fields))) {
       const ik = identityKey(fieldId, v);
       if (!owners.has(ik) && !claimed.has(ik)) claimed.set(ik, recordId);
     }
@@ -227,16 +223,6 @@ export function limitedActivities(
     }
   }
   return limited;
-}
-
-function identityValues(fields: Fields, identityFields: ReadonlySet<string>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const fieldId of identityFields) {
-    const f = parseFieldId(fieldId);
-    const v = f && identityValue(f, fields[fieldId]);
-    if (v !== undefined) out.set(fieldId, v);
-  }
-  return out;
 }
 
 function splitNulls(attributes: Record<string, unknown>): { set: Record<string, unknown>; cleared: string[] } {

@@ -2,9 +2,9 @@
 // https://help.ortto.com/developer/latest/api-reference/activity/create.html) and of this project's `/modify`, and their wire view. Pure: the caller supplies the instance's
 // existing custom person fields and stores what comes back.
 import {
-  DISPLAY_TYPES, MAX_NAME_LENGTH, PREFIX_OF_DISPLAY_TYPE, SLUG_PATTERN,
+  DISPLAY_TYPES, FIELD_TYPE_RULES, MAX_NAME_LENGTH, PREFIX_OF_DISPLAY_TYPE, SLUG_PATTERN,
   isPersonBuiltIn, parseFieldId, titleCase,
-  type DisplayType, type FieldType,
+  type DisplayType, type FieldType, type FieldTypeRule,
 } from './field-types.js';
 import { err, ok, type Result } from './result.js';
 
@@ -129,9 +129,10 @@ function checkSlug(value: string, element: string): string | undefined {
   return undefined;
 }
 
-/** A text attribute may set a built-in geo field (both hold plain strings). */
+/** An attribute may set a field of its own type, or of a type the field-type table lets it map onto. */
 function typesCompatible(attributeType: FieldType, fieldType: FieldType): boolean {
-  return attributeType === fieldType || (attributeType === 'str' && fieldType === 'geo');
+  const rule: FieldTypeRule = FIELD_TYPE_RULES[fieldType];
+  return attributeType === fieldType || (rule.mappedFrom?.includes(attributeType) ?? false);
 }
 
 function planAttributes(

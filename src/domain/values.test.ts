@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { FieldType } from './field-types.js';
-import { checkValue } from './values.js';
+import { checkValue, type FieldType } from './field-types.js';
 
 const cases: Array<[FieldType, unknown, true | string]> = [
   ['str', 'London', true],

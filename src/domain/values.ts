@@ -1,5 +1,6 @@
-// What value each field type accepts (spec README, "Field IDs"). A null always clears a value.
-import type { FieldType } from './field-types.js';
+// The value checks and liberal input shapes that field types are made of (spec README, "Field
+// IDs"); which type uses which is the table in field-types.ts. A null always clears a value, so
+// these see only non-null values.
 
 export const MAX_STR_LENGTH = 255;
 export const MAX_TXT_LENGTH = 4000;
@@ -59,66 +60,52 @@ const isBlank = (v: unknown) => v === undefined || v === null || v === '';
 
 /**
  * The liberal shapes of the spec README ("Input is accepted liberally"): a geo value as
- * `{"name": "<place>"}` (stored as the place's text; `{}` is no value); a phone whose parts are
- * all empty is no value. Other values pass unchanged, for checkValue to judge.
+ * `{"name": "<place>"}` is stored as the place's text; `{}` is no value.
  */
-export function normalizeValue(type: FieldType, value: unknown): Normalized {
-  if (value === null) return { none: false, value };
-  if (type === 'geo' && isPlainObject(value)) {
-    if (Object.values(value).every(isBlank)) return NONE;
-    return { none: false, value: 'name' in value ? value['name'] : value };
-  }
-  if (type === 'phn' && isPlainObject(value)) {
-    if (Object.values(value).every((v) => isBlank(v) || typeof v === 'boolean')) return NONE;
-  }
+export function normalizeGeo(value: unknown): Normalized {
+  if (!isPlainObject(value)) return { none: false, value };
+  if (Object.values(value).every(isBlank)) return NONE;
+  return { none: false, value: 'name' in value ? value['name'] : value };
+}
+
+/** A phone whose parts are all empty is no value. */
+export function normalizePhone(value: unknown): Normalized {
+  if (isPlainObject(value) && Object.values(value).every((v) => isBlank(v) || typeof v === 'boolean')) return NONE;
   return { none: false, value };
 }
 
-/**
- * Checks a non-null value against a field type. `subject` names the field in the error
- * (e.g. `str:cm:product-name`).
- */
-export function checkValue(type: FieldType, value: unknown, subject: string): ValueCheck {
-  switch (type) {
-    case 'str':
-    case 'geo':
-      if (typeof value !== 'string') return fail(`${subject} must be a string`);
-      if (charLength(value) > MAX_STR_LENGTH) return fail(`${subject} is longer than ${MAX_STR_LENGTH} characters`);
-      return OK;
-    case 'txt':
-      if (typeof value !== 'string') return fail(`${subject} must be a string`);
-      if (charLength(value) > MAX_TXT_LENGTH) return fail(`${subject} is longer than ${MAX_TXT_LENGTH} characters`);
-      return OK;
-    case 'int':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return fail(`${subject} must be an integer`);
-      return OK;
-    case 'bol':
-      if (typeof value !== 'boolean') return fail(`${subject} must be a boolean`);
-      return OK;
-    case 'sst':
-      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-        return fail(`${subject} must be an array of strings`);
-      }
-      if (value.some((v: string) => charLength(v) > MAX_STR_LENGTH)) {
-        return fail(`${subject} has an item longer than ${MAX_STR_LENGTH} characters`);
-      }
-      return OK;
-    case 'obj':
-      if (typeof value !== 'object' || value === null) return fail(`${subject} must be a JSON object or array`);
-      return OK;
-    case 'tme':
-      if (typeof value !== 'string' || !isIsoDateTime(value)) {
-        return fail(`${subject} must be an ISO-8601 date-time string`);
-      }
-      return OK;
-    case 'dtz':
-      return checkDate(value, subject);
-    case 'phn':
-      return checkPhone(value, subject);
-  }
+export type Check = (value: unknown, subject: string) => ValueCheck;
+
+/** A string of at most `max` characters (code points). */
+export function checkText(max: number): Check {
+  return (value, subject) => {
+    if (typeof value !== 'string') return fail(`${subject} must be a string`);
+    if (charLength(value) > max) return fail(`${subject} is longer than ${max} characters`);
+    return OK;
+  };
 }
 
-function checkDate(value: unknown, subject: string): ValueCheck {
+export const checkInteger: Check = (value, subject) =>
+  typeof value === 'number' && Number.isSafeInteger(value) ? OK : fail(`${subject} must be an integer`);
+
+export const checkBoolean: Check = (value, subject) => (typeof value === 'boolean' ? OK : fail(`${subject} must be a boolean`));
+
+/** An array of strings of at most `max` characters each. */
+export function checkStringList(max: number): Check {
+  return (value, subject) => {
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return fail(`${subject} must be an array of strings`);
+    if (value.some((v: string) => charLength(v) > max)) return fail(`${subject} has an item longer than ${max} characters`);
+    return OK;
+  };
+}
+
+export const checkJson: Check = (value, subject) =>
+  typeof value === 'object' && value !== null ? OK : fail(`${subject} must be a JSON object or array`);
+
+export const checkDateTime: Check = (value, subject) =>
+  typeof value === 'string' && isIsoDateTime(value) ? OK : fail(`${subject} must be an ISO-8601 date-time string`);
+
+export function checkDate(value: unknown, subject: string): ValueCheck {
   if (typeof value === 'string') {
     if (ISO_DATE.test(value)) {
       const [y, m, d] = value.split('-').map(Number) as [number, number, number];
@@ -140,7 +127,7 @@ function checkDate(value: unknown, subject: string): ValueCheck {
   return OK;
 }
 
-function checkPhone(value: unknown, subject: string): ValueCheck {
+export function checkPhone(value: unknown, subject: string): ValueCheck {
   if (!isPlainObject(value)) return fail(`${subject} must be a phone object`);
   if ('phone' in value) {
     const { phone } = value;

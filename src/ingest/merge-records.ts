@@ -4,8 +4,7 @@
 // merge_by defaults, find_strategy, skip_non_existing, and the all-invalid 400.
 import { parseRecordFields } from '../domain/activity-input.js';
 import { identityKey } from '../domain/batch-plan.js';
-import { parseFieldId } from '../domain/field-types.js';
-import { checkMergeBy, identityValue, type ResolvedKey } from '../domain/identity.js';
+import { checkMergeBy, identityValues, type ResolvedKey } from '../domain/identity.js';
 import type { MergeStrategy } from '../domain/merge.js';
 import { PROFILES, type Profile } from '../domain/profiles.js';
 import type { Subject } from '../domain/subjects.js';
@@ -44,9 +43,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** The merge_by keys a record carries values for, in merge_by order (undefined: no value). */
 function candidateKeys(mergeBy: string[], fields: Record<string, unknown>): Array<ResolvedKey | undefined> {
+  const values = identityValues(fields, mergeBy);
   return mergeBy.map((id) => {
-    const f = parseFieldId(id);
-    const value = f && identityValue(f, fields[id]);
+    const value = values.get(id);
     return value === undefined ? undefined : { fieldId: id, value };
   });
 }

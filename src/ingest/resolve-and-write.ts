@@ -7,9 +7,8 @@ import {
   identityKey, limitedActivities, limitProbes, planBatch, resolveRecords, type IndexedActivity, type Outcome,
 } from '../domain/batch-plan.js';
 import { storedSpanFor } from '../domain/daily-limit.js';
-import { parseFieldId } from '../domain/field-types.js';
 import { newId } from '../domain/ids.js';
-import { identityValue } from '../domain/identity.js';
+import { identityValues } from '../domain/identity.js';
 import type { Subject } from '../domain/subjects.js';
 import type { Sql } from '../store/db.js';
 import { findStoredEvents, storedEventTimes } from '../store/events.js';
@@ -48,11 +47,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
   const probe = new Map<string, { fieldId: string; value: string }>();
   for (const { activity } of batch) {
     if (activity.target.type === 'key') probe.set(identityKey(activity.target.key.fieldId, activity.target.key.value), activity.target.key);
-    for (const fieldId of identityFields) {
-      const f = parseFieldId(fieldId);
-      const v = f && identityValue(f, activity.fields[fieldId]);
-      if (v !== undefined) probe.set(identityKey(fieldId, v), { fieldId, value: v });
-    }
+    for (const [fieldId, v] of identityValues(activity.fields, identityFields)) probe.set(identityKey(fieldId, v), { fieldId, value: v });
   }
   const directIds = [...new Set(batch.flatMap(({ activity }) => (activity.target.type === 'direct' ? [activity.target.id] : [])))];
   const { owners, records: existingRecords, archived } = await findAndLockRecords(tx, instanceId, kind, [...probe.values()], directIds);
@@ -80,10 +75,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
       const tk = identityKey(activity.target.key.fieldId, activity.target.key.value);
       targetKeys.add(tk);
       if (!reserved.has(tk) && !creating.has(tk)) creating.set(tk, { ...activity.target.key, recordId: r.recordId });
-      for (const fieldId of identityFields) {
-        const f = parseFieldId(fieldId);
-        const v = f && identityValue(f, activity.fields[fieldId]);
-        if (v === undefined) continue;
+      for (const [fieldId, v] of identityValues(activity.fields, identityFields)) {
         const k = identityKey(fieldId, v);
         if (owners.has(k) || reserved.has(k) || creating.has(k) || lostElsewhere.has(k)) continue;
         creating.set(k, { fieldId, value: v, recordId: r.recordId });
@@ -152,8 +144,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     const fieldId = k.slice(0, sep);
     const value = k.slice(sep + 1);
     const record = written.get(recordId);
-    const f = parseFieldId(fieldId);
-    if (record && f && identityValue(f, record.fields[fieldId]) === value) continue;
+    if (record && identityValues(record.fields, [fieldId]).get(fieldId) === value) continue;
     stale.push({ fieldId, value, recordId });
   }
   // Released values first (a record whose key value changed), then every write in one statement.

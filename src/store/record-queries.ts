@@ -1,4 +1,5 @@
-// Read-back queries: records by page and filter, and a record's events newest first.
+// Read-back queries: records by page and filter, and a record's events newest first. The filter
+// operators are the field-type table's (domain/field-types.ts); each has its SQL here.
 import type { Condition } from '../domain/filter.js';
 import type { Fields } from '../domain/merge.js';
 import type { Kind } from '../domain/subjects.js';
@@ -21,8 +22,8 @@ export function compileFilter(c: Condition, params: unknown[]): string {
     case 'str_is': {
       // The record's own id, so that one person or account can be read by id (the console's record page).
       if (c.fieldId === 'str::person_id' || c.fieldId === 'str:o:organization_id') return `r.id = ${p(c.value)}`;
-      const value = c.fieldId === 'str::email' ? c.value.trim().toLowerCase() : c.value;
-      return `(r.fields ->> ${p(c.fieldId)}) = ${p(value)}`;
+      // An e-mail's value arrives normalised (domain/filter.ts), as e-mails are stored.
+      return `(r.fields ->> ${p(c.fieldId)}) = ${p(c.value)}`;
     }
     case 'str_is_not':
       return `(r.fields ->> ${p(c.fieldId)}) is distinct from ${p(c.value)}`;

@@ -2,6 +2,7 @@
 // parameter, whatever the batch size.
 import type { IdentityWrite, StoredRecord } from '../domain/batch-plan.js';
 import { identityKey } from '../domain/batch-plan.js';
+import { fieldTypeRule, isEmailField, type KeyRule } from '../domain/field-types.js';
 import type { Fields } from '../domain/merge.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
@@ -17,27 +18,54 @@ export async function addIdentityFields(sql: Sql, instanceId: string, kind: Kind
     [instanceId, kind, fieldIds],
   );
   for (const fieldId of fieldIds) {
-    const type = fieldId.slice(0, 3);
-    // The same normalization as identityValue (domain/identity.ts), in SQL.
-    const phone = `'+' || regexp_replace(case
-        when jsonb_typeof(r.fields -> $3 -> 'phone') = 'string' then r.fields -> $3 ->> 'phone'
-        when jsonb_typeof(r.fields -> $3 -> 'c') = 'string' and jsonb_typeof(r.fields -> $3 -> 'n') = 'string'
-          then '+' || (r.fields -> $3 ->> 'c') || (r.fields -> $3 ->> 'n')
-        else '' end, '[^0-9]', '', 'g')`;
-    const valueExpr = type === 'str'
-      ? (fieldId === 'str::email' ? "lower(btrim(r.fields ->> $3))" : 'r.fields ->> $3')
-      : type === 'int' ? 'r.fields ->> $3' : type === 'phn' ? phone : null;
-    if (!valueExpr) continue;
-    const present = type === 'phn' ? `${phone} <> '+'` : "coalesce(btrim(r.fields ->> $3), '') <> ''";
+    const value = identityValueSql(fieldId, 'f.v');
+    if (!value) continue;
     await sql.query(
       `insert into record_identities (instance_id, kind, field_id, value, record_id)
-       select $1, $2, $3, ${valueExpr}, r.id from records r
-        where r.instance_id = $1 and r.kind = $2 and ${present}
-        order by r.id
+       select $1, $2, $3, k.value, k.id from (
+         select r.id, ${value} as value from records r cross join lateral (select r.fields -> $3 as v) f
+          where r.instance_id = $1 and r.kind = $2) k
+        where k.value is not null
+        order by k.id
        on conflict do nothing`,
       [instanceId, kind, fieldId],
     );
   }
+}
+
+/** What String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator), for btrim. */
+const JS_WHITESPACE = '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+const WS = `'${JS_WHITESPACE}'`;
+
+/**
+ * Each merge-key rule of the field-type table (domain/field-types.ts) in SQL, over the jsonb
+ * expression `v` (a stored field value): the key text, or null when the value identifies nothing.
+ * test/identity-backfill.test.ts holds each to the TypeScript rule's answers.
+ */
+const KEY_SQL: Record<KeyRule, (v: string, fieldId: string) => string> = {
+  text(v, fieldId) {
+    const text = `(${v} #>> '{}')`;
+    return `case when jsonb_typeof(${v}) = 'string' and btrim(${text}, ${WS}) <> ''
+      then ${isEmailField(fieldId) ? `lower(btrim(${text}, ${WS}))` : text} end`;
+  },
+  integer(v) {
+    const text = `(${v} #>> '{}')`;
+    return `case when jsonb_typeof(${v}) = 'number' and ${text} ~ '^-?[0-9]+$' then ${text} end`;
+  },
+  phone(v) {
+    const str = (k: string) => `case when jsonb_typeof(${v} -> '${k}') = 'string' then ${v} ->> '${k}' end`;
+    const digits = `regexp_replace(case
+        when jsonb_typeof(${v} -> 'phone') = 'string' then ${v} ->> 'phone'
+        when coalesce(${str('c')}, '') <> '' then '+' || (${v} ->> 'c') || coalesce(${str('n')}, '')
+        else coalesce(${str('n')}, '') end, '[^0-9]', '', 'g')`;
+    return `case when jsonb_typeof(${v}) = 'object' and ${digits} <> '' then '+' || ${digits} end`;
+  },
+};
+
+/** identityValue in SQL for a field's values; undefined for a field that can never identify a record. */
+export function identityValueSql(fieldId: string, v: string): string | undefined {
+  const rule = fieldTypeRule(fieldId.slice(0, 3))?.key?.rule;
+  return rule && KEY_SQL[rule](v, fieldId);
 }
 
 interface RecordRow {

@@ -1,30 +1,11 @@
 // Ortto field IDs as template-literal types (`<type>:<namespace>:<name>`), layered over the
 // generated wire types so that a typo such as "str:email" or "act:purchase" fails to compile.
 import type {
-  AccountActivityInput, AccountActivityResult, PersonActivityInput, PersonActivityResult,
+  AccountActivityInput, AccountActivityResult, FieldType, FieldValueOfType, PersonActivityInput, PersonActivityResult,
 } from './generated/types.js';
 
-/** Field type prefixes and the value each takes (null clears a value). */
-export interface FieldValueOfType {
-  /** text, email, link, single_select: at most 255 characters */
-  str: string;
-  /** large_text: at most 4000 characters */
-  txt: string;
-  phn: { c: string; n: string } | { phone: string; parse_with_country_code: boolean };
-  /** integer; decimal and currency as value × 1000 */
-  int: number;
-  /** a date: {year, month, day, timezone?} or an ISO-8601 string */
-  dtz: { year: number; month: number; day: number; timezone?: string } | string;
-  /** an ISO-8601 / RFC 3339 date-time */
-  tme: string;
-  bol: boolean;
-  /** multi_select */
-  sst: string[];
-  /** object: any JSON object or array */
-  obj: Record<string, unknown> | unknown[];
-  geo: unknown;
-}
-export type FieldType = keyof FieldValueOfType;
+// FieldType and FieldValueOfType (the prefixes and the value each takes) are generated from the
+// server's field-type table; the package exports them from generated/types.ts.
 
 /** Built-in person field (`str::email`) or custom person field (`str:cm:member-id`). */
 export type PersonFieldId = `${FieldType}::${string}` | `${FieldType}:cm:${string}`;
