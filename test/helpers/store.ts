@@ -139,10 +139,19 @@ async function citusDb(base: URL, adminBase: URL, name: string): Promise<TestDb>
   const workers = nodes.filter((n) => n.group !== 0);
   const coordinator = nodes.find((n) => n.group === 0) ?? { host: adminBase.hostname, port: Number(adminBase.port || 5432) };
   if (workers.length === 0) throw new Error('the base database has the citus extension but no worker nodes (citus_add_node them first)');
+  // The coordinator reaches the workers by their node names; this process may not (a cluster in
+  // containers): TEST_CITUS_WORKER_HOSTS maps "nodename:port=host:port,…" to where it reaches them.
+  const reach = new Map((process.env['TEST_CITUS_WORKER_HOSTS'] ?? '').split(',').filter(Boolean).map((pair) => {
+    const [node, to] = pair.split('=');
+    if (!node || !to) throw new Error(`TEST_CITUS_WORKER_HOSTS: "${pair}" is not nodename:port=host:port`);
+    return [node.trim(), to.trim()] as const;
+  }));
   const workerUrl = (w: { host: string; port: number }) => {
     const u = new URL(adminBase);
-    u.hostname = w.host;
-    u.port = String(w.port);
+    const to = reach.get(`${w.host}:${w.port}`);
+    const [host, port] = to ? [to.slice(0, to.lastIndexOf(':')), to.slice(to.lastIndexOf(':') + 1)] : [w.host, String(w.port)];
+    u.hostname = host;
+    u.port = port;
     return u;
   };
   const dropEverywhere = async () => {
