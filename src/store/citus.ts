@@ -128,8 +128,11 @@ export async function distributeTables(db: Db): Promise<CitusLayout> {
   const withRows = new Set<string>();
   for (const t of all) if (notPlaced(t.placement) && (await hasRows(db, t.name))) withRows.add(t.name);
 
+  // Only what was not placed at the first read is looked at again (under the lock); a store laid
+  // out already costs the reads above and nothing more at each start.
   for (const name of REFERENCE_TABLES) {
-    if (!all.some((t) => t.name === name)) continue;
+    const first = all.find((t) => t.name === name);
+    if (!first || !notPlaced(first.placement)) continue;
     const made = await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [LAYOUT_LOCK_KEY]);
       const now = (await tables(tx)).find((t) => t.name === name);
@@ -140,7 +143,7 @@ export async function distributeTables(db: Db): Promise<CitusLayout> {
     if (made) layout.reference.push(name);
   }
 
-  for (const t of all.filter((x) => !reference.has(x.name))) {
+  for (const t of all.filter((x) => !reference.has(x.name) && notPlaced(x.placement))) {
     const made = await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [LAYOUT_LOCK_KEY]);
       const now = await tables(tx);
