@@ -165,7 +165,14 @@ async function citusDb(base: URL, adminBase: URL, name: string): Promise<TestDb>
       await onDatabase(u.toString(), (c) => c.query(`create database ${name}`));
       await onDatabase(withDatabase(u, name), (c) => c.query('create extension citus'));
     }
-    await onDatabase(adminBase.toString(), (c) => c.query(`create database ${name}`));
+    await onDatabase(adminBase.toString(), async (c) => {
+      await c.query(`create database ${name}`);
+      // Fewer shards than Citus's 32 per table: each test database is laid out in seconds, and
+      // instances still spread over every worker. TEST_CITUS_SHARD_COUNT overrides it.
+      const shards = Number(process.env['TEST_CITUS_SHARD_COUNT'] || 4);
+      if (!Number.isInteger(shards) || shards < 1) throw new Error(`TEST_CITUS_SHARD_COUNT must be a positive integer, not ${process.env['TEST_CITUS_SHARD_COUNT']}`);
+      await c.query(`alter database ${name} set citus.shard_count = ${shards}`);
+    });
     await onDatabase(withDatabase(adminBase, name), async (c) => {
       await c.query('create extension citus');
       await c.query('select citus_set_coordinator_host($1, $2)', [coordinator.host, coordinator.port]);
