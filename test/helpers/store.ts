@@ -139,10 +139,19 @@ async function citusDb(base: URL, adminBase: URL, name: string): Promise<TestDb>
   const workers = nodes.filter((n) => n.group !== 0);
   const coordinator = nodes.find((n) => n.group === 0) ?? { host: adminBase.hostname, port: Number(adminBase.port || 5432) };
   if (workers.length === 0) throw new Error('the base database has the citus extension but no worker nodes (citus_add_node them first)');
+  // The coordinator reaches the workers by their node names; this process may not (a cluster in
+  // containers): TEST_CITUS_WORKER_HOSTS maps "nodename:port=host:port,…" to where it reaches them.
+  const reach = new Map((process.env['TEST_CITUS_WORKER_HOSTS'] ?? '').split(',').filter(Boolean).map((pair) => {
+    const [node, to] = pair.split('=');
+    if (!node || !to) throw new Error(`TEST_CITUS_WORKER_HOSTS: "${pair}" is not nodename:port=host:port`);
+    return [node.trim(), to.trim()] as const;
+  }));
   const workerUrl = (w: { host: string; port: number }) => {
     const u = new URL(adminBase);
-    u.hostname = w.host;
-    u.port = String(w.port);
+    const to = reach.get(`${w.host}:${w.port}`);
+    const [host, port] = to ? [to.slice(0, to.lastIndexOf(':')), to.slice(to.lastIndexOf(':') + 1)] : [w.host, String(w.port)];
+    u.hostname = host;
+    u.port = port;
     return u;
   };
   const dropEverywhere = async () => {
@@ -156,7 +165,14 @@ async function citusDb(base: URL, adminBase: URL, name: string): Promise<TestDb>
       await onDatabase(u.toString(), (c) => c.query(`create database ${name}`));
       await onDatabase(withDatabase(u, name), (c) => c.query('create extension citus'));
     }
-    await onDatabase(adminBase.toString(), (c) => c.query(`create database ${name}`));
+    await onDatabase(adminBase.toString(), async (c) => {
+      await c.query(`create database ${name}`);
+      // Fewer shards than Citus's 32 per table: each test database is laid out in seconds, and
+      // instances still spread over every worker. TEST_CITUS_SHARD_COUNT overrides it.
+      const shards = Number(process.env['TEST_CITUS_SHARD_COUNT'] || 4);
+      if (!Number.isInteger(shards) || shards < 1) throw new Error(`TEST_CITUS_SHARD_COUNT must be a positive integer, not ${process.env['TEST_CITUS_SHARD_COUNT']}`);
+      await c.query(`alter database ${name} set citus.shard_count = ${shards}`);
+    });
     await onDatabase(withDatabase(adminBase, name), async (c) => {
       await c.query('create extension citus');
       await c.query('select citus_set_coordinator_host($1, $2)', [coordinator.host, coordinator.port]);
