@@ -26,7 +26,8 @@ import { exportRoutes } from './routes/v1/export.js';
 import { mergeRoutes } from './routes/v1/merge.js';
 import { probeRoutes } from './routes/probes.js';
 import { documentOperation, finishDocument } from './openapi-docs.js';
-import { AccountActivityInput, AccountActivityResult, ActivityEvent, Filter, Location, PersonActivityInput, PersonActivityResult, RecordSchema } from './schemas/activities.js';
+import { AccountActivityInput, AccountActivityResult, Location, PersonActivityInput, PersonActivityResult } from './schemas/activities.js';
+import { ActivityEvent, Filter, RecordSchema } from './schemas/read-back.js';
 import { CustomActivity } from './schemas/definitions.js';
 import { ErrorBody, RateLimitBody } from './schemas/common.js';
 

@@ -8,7 +8,7 @@ import { profileOf } from '../../profile.js';
 import {
   GetAccountActivitiesBody, GetAccountsBody, GetAccountsResponse, GetActivitiesResponse, GetPersonActivitiesBody,
   GetPersonsBody, GetPersonsResponse,
-} from '../../schemas/activities.js';
+} from '../../schemas/read-back.js';
 import { errorResponses } from '../../schemas/common.js';
 
 /** Keys leave in Ortto's recorded order, which the schema serializer would change; the schema documents them. */
