@@ -1,5 +1,8 @@
-// Results: the JSON document, its markdown tables, and an SVG chart of throughput and p99 latency
-// per concurrency level (hand-written SVG: two panels, one line per scenario).
+// Results: the JSON document, its ratios to the ceilings and its goals, its markdown tables, an
+// SVG chart of throughput and p99 latency per concurrency level (hand-written SVG: two panels,
+// one line per scenario), and the files they are written to.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { CopyCeiling } from './ceilings.js';
 import type { LoadResult } from './loadgen.js';
 import type { ProcUsage } from './proc.js';
@@ -260,4 +263,118 @@ export function svg(r: Results): string {
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
+}
+
+/** Each level's throughput as a share of the same run's ceilings (COPY, 100-row INSERT, empty Fastify). */
+export function addRatios(results: Results): void {
+  const copy = results.ceilings.copy;
+  const insert = copy ? Math.max(copy.insert100RowsPerSec, copy.insert100Conn4RowsPerSec) : undefined;
+  for (const run of results.runs) {
+    for (const s of run.scenarios) {
+      for (const l of s.levels) {
+        const f = results.ceilings.fastify?.levels.find((x) => x.connections === l.connections);
+        l.ratios = {};
+        if (copy && l.load.activities > 0) l.ratios['copy'] = l.load.activitiesPerSec / copy.copyRowsPerSec;
+        if (insert && l.load.activities > 0) l.ratios['insert100'] = l.load.activitiesPerSec / insert;
+        if (f) l.ratios['fastifyRequests'] = l.load.requestsPerSec / f.load.requestsPerSec;
+      }
+    }
+  }
+}
+
+/** The goals of issue 6, measured against this run (and an earlier run given with --compare). */
+export function addGoals(results: Results, persons: number, compare: string | undefined): void {
+  const best = (s: Scenario | undefined) => (s ? Math.max(...s.levels.map((l) => l.load.activitiesPerSec)) : undefined);
+  const totalErrors = (s: Scenario) => s.levels.reduce((a, l) => {
+    const e = errorCounts(l.load);
+    return a + e.http + e.invalid + e.rateLimited + e.other;
+  }, 0);
+  const pgRun = results.runs.find((r) => r.store === 'postgres');
+  const sync = pgRun?.scenarios.find((s) => s.name === 'sync person events');
+  const copy = results.ceilings.copy;
+  if (sync && copy && !copy.synthetic) {
+    const b = best(sync)!;
+    results.goals.push({ goal: 'PostgreSQL sync person events ≥ 40 % of the COPY ceiling', measured: `${b.toLocaleString('en-US')} act/s = ${Math.round((100 * b) / copy.copyRowsPerSec)} % of ${copy.copyRowsPerSec.toLocaleString('en-US')}`, met: b >= 0.4 * copy.copyRowsPerSec });
+    const at16 = sync.levels.find((l) => l.connections === 16);
+    if (at16) results.goals.push({ goal: 'p99 < 100 ms at 16 connections (sync person events)', measured: `${at16.load.latencyMs.p99} ms`, met: at16.load.latencyMs.p99 < 100 });
+    const errs = totalErrors(sync);
+    results.goals.push({ goal: 'no errors (sync person events)', measured: `${errs}`, met: errs === 0 });
+  }
+  const off = pgRun?.scenarios.find((s) => s.name === 'sync person events, daily limit off');
+  if (sync && off && copy) {
+    const [on, o] = [best(sync)!, best(off)!];
+    results.goals.push({
+      goal: 'PostgreSQL sync at the default daily limit vs limit off (same run; ratios to the same-run COPY)',
+      measured: `${on.toLocaleString('en-US')} act/s (${Math.round((100 * on) / copy.copyRowsPerSec)} % of COPY) vs ${o.toLocaleString('en-US')} (${Math.round((100 * o) / copy.copyRowsPerSec)} %): the limit costs ${Math.round(100 - (100 * on) / Math.max(o, 1))} %`,
+      met: null,
+    });
+  }
+  for (const s of pgRun?.scenarios.filter((x) => x.name !== 'sync person events') ?? []) {
+    const errs = totalErrors(s) + s.levels.reduce((a, l) => a + (l.drain?.deadLetters ?? 0), 0);
+    results.goals.push({ goal: `no errors (${s.name}${s.levels.some((l) => l.drain) ? ', dead letters included' : ''})`, measured: `${errs}`, met: errs === 0 });
+  }
+  const asyncS = pgRun?.scenarios.find((s) => s.name === 'async person events');
+  if (asyncS) {
+    const b = best(asyncS)!;
+    results.goals.push({ goal: 'async acknowledge ≥ 100 000 activities/s', measured: `${b.toLocaleString('en-US')} act/s`, met: b >= 100_000 });
+    const drains = asyncS.levels.map((l) => l.drain?.overallActivitiesPerSec).filter((x): x is number => x !== undefined);
+    const afterStop = asyncS.levels.map((l) => l.drain?.afterStopActivitiesPerSec).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    const d = Math.max(...drains, ...afterStop);
+    if (sync && (drains.length || afterStop.length)) {
+      const sb = best(sync)!;
+      results.goals.push({ goal: 'worker drains at ≥ the sync rate', measured: `best drain ${d.toLocaleString('en-US')} act/s vs sync ${sb.toLocaleString('en-US')} act/s`, met: d >= sb });
+    }
+  }
+  const embedded = results.runs.find((r) => r.store === 'pglite');
+  if (embedded) {
+    const es = embedded.scenarios.find((s) => s.name === 'sync person events');
+    if (es) results.goals.push({ goal: 'embedded store ≥ 10 000 activities/s sync', measured: `${best(es)!.toLocaleString('en-US')} act/s`, met: best(es)! >= 10_000 });
+    if (embedded.restartReadyMs !== undefined) results.goals.push({ goal: 'embedded: first request < 1 s after start on an existing data folder', measured: `${embedded.restartReadyMs} ms`, met: embedded.restartReadyMs < 1000 });
+  }
+  const other = compare ? (JSON.parse(fs.readFileSync(compare, 'utf8')) as Results) : undefined;
+  const otherSync = other?.runs.find((r) => r.store === 'postgres')?.scenarios.find((s) => s.name === 'sync person events');
+  const otherPersons = Number(other?.options['persons'] ?? 0);
+  if (sync && otherSync && otherPersons !== persons) {
+    const [small, large] = otherPersons < persons ? [best(otherSync)!, best(sync)!] : [best(sync)!, best(otherSync)!];
+    const [np, nl] = otherPersons < persons ? [otherPersons, persons] : [persons, otherPersons];
+    results.goals.push({
+      goal: 'throughput with 1 000 000 persons within 20 % of 100 000',
+      measured: `sync best ${large.toLocaleString('en-US')} act/s with ${nl.toLocaleString('en-US')} persons vs ${small.toLocaleString('en-US')} with ${np.toLocaleString('en-US')} (${Math.round((100 * large) / small)} %; other run ${path.basename(compare!)})`,
+      met: large >= 0.8 * small,
+    });
+  } else {
+    results.goals.push({ goal: 'throughput with 1 000 000 persons within 20 % of 100 000', measured: `this run: ${persons.toLocaleString('en-US')} persons; give --compare an earlier result with the other size`, met: null });
+  }
+}
+
+/**
+ * Writes <stamp>.json, .md and .svg into outDir; a full run (not --smoke) also updates
+ * latest.json and latest.md there.
+ */
+export function writeResults(
+  results: Results, outDir: string, run: { smoke: boolean; persons: number; scenarioNames: string[]; stores: string[] },
+): { base: string; md: string } {
+  const stamp = results.startedAt.slice(0, 16).replace(/:/g, '').replace('T', '-'); // 2026-11-23-0412
+  const base = path.join(outDir, stamp);
+  const svgName = `${stamp}.svg`;
+  fs.writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(`${base}.svg`, svg(results));
+  const md = markdown(results, svgName);
+  fs.writeFileSync(`${base}.md`, md);
+  if (!run.smoke) {
+    // latest.md links the newest result of each store (a PGlite run does not hide the PostgreSQL one).
+    const indexFile = path.join(outDir, 'latest.json');
+    const index = (fs.existsSync(indexFile) ? JSON.parse(fs.readFileSync(indexFile, 'utf8')) : {}) as Record<string, string>;
+    // A run of another size or of some scenarios only gets its own line (it must not hide the standard run).
+    const standard = run.persons === 100_000 && run.scenarioNames.length === 3;
+    for (const store of run.stores) index[standard ? store : `${store}, ${run.persons.toLocaleString('en-US')} persons (${run.scenarioNames.join(', ')})`] = stamp;
+    fs.writeFileSync(indexFile, JSON.stringify(index, null, 2) + '\n');
+    const names: Record<string, string> = { postgres: 'PostgreSQL', pglite: 'embedded store (PGlite)' };
+    fs.writeFileSync(
+      path.join(outDir, 'latest.md'),
+      '# Latest benchmark results\n\n' +
+        Object.entries(index).map(([store, s]) => `- ${names[store] ?? store}: [${s}.md](${s}.md) (chart: [${s}.svg](${s}.svg))`).join('\n') + '\n',
+    );
+  }
+  return { base, md };
 }

@@ -1,8 +1,9 @@
 // `npm run bench`: the benchmark of issue 6. Starts the server as a child process on a fresh
 // PostgreSQL database (and/or a fresh embedded data folder), creates the definitions, seeds the
-// existing persons and accounts through the API, drives load from a separate process at fixed
-// concurrency levels, measures the machine's ceilings for the same rows in the same run, and
-// writes bench/results/<date>.{json,md,svg}. Run `npm run bench -- --help` for the options.
+// existing persons and accounts through the API (seed.ts), drives load from a separate process at
+// fixed concurrency levels (loadgen.ts; async levels wait for the queue to drain, drain.ts),
+// measures the machine's ceilings for the same rows in the same run, and writes
+// bench/results/<date>.{json,md,svg} (report.ts). Run `npm run bench -- --help` for the options.
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,14 +12,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Pool } from 'undici';
 import { measureCopyCeiling } from './ceilings.js';
 import { createBenchDatabase } from './database.js';
 import type { LoadConfig, LoadResult } from './loadgen.js';
-import { CORES, cpuSeconds, ProcSampler } from './proc.js';
-import { errorCounts, markdown, svg, type Drain, type LevelResult, type Results, type Scenario, type StoreRun } from './report.js';
+import { CORES, ProcSampler } from './proc.js';
+import { pgQueueWatch, waitDrain } from './drain.js';
+import { addGoals, addRatios, errorCounts, writeResults, type Drain, type LevelResult, type Results, type Scenario, type StoreRun } from './report.js';
+import { createDefinitions, seed } from './seed.js';
 import { startServer, type ServerHandle } from './server.js';
-import { DEFINITIONS, seedBody, type Subject } from './workload.js';
+import type { Subject } from './workload.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // dist-bench/
 const ROOT = path.resolve(HERE, '..');
@@ -112,164 +114,6 @@ const outDir = path.resolve(opt.out ?? path.join(ROOT, opt.smoke ? 'bench/result
 const tmpDir = path.join(ROOT, 'bench/results/tmp');
 
 const log = (...a: unknown[]) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
-
-// ---------------------------------------------------------------------------------------------
-
-async function post(baseUrl: string, apiKey: string, p: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(baseUrl + p, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // kept as text
-  }
-  return { status: res.status, body: parsed };
-}
-
-async function createDefinitions(server: ServerHandle, apiKey: string): Promise<void> {
-  for (const d of DEFINITIONS) {
-    const res = await post(server.baseUrl, apiKey, '/v1/definitions/activity/create', d);
-    if (res.status !== 200) throw new Error(`creating definition ${d.name}: ${res.status} ${JSON.stringify(res.body)}`);
-  }
-}
-
-/**
- * Seeds `count` records through the API: requests of 100 new records each, 4 in flight. The API
- * rather than SQL, because then the records are exactly what the server makes (identity rows,
- * fields, indexes, an event each), whatever its schema is today; it costs seconds per 100 000.
- */
-async function seed(server: ServerHandle, apiKey: string, subject: Subject, count: number): Promise<{ seconds: number; errors: number; samples: string[] }> {
-  const p = subject === 'person' ? '/v1/activities/create' : '/v1/accounts/activities/create';
-  const pool = new Pool(server.baseUrl, { connections: 4 });
-  let next = 0;
-  let errors = 0;
-  const samples: string[] = [];
-  const t0 = performance.now();
-  let lastLog = t0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      for (let from = next; from < count; from = next) {
-        next += 100;
-        const res = await pool.request({
-          path: p, method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-          body: seedBody(subject, from, Math.min(from + 100, count)),
-        });
-        const text = await res.body.text();
-        if (res.statusCode !== 200) {
-          errors += Math.min(100, count - from);
-          if (samples.length < 3) samples.push(`${res.statusCode} ${text.slice(0, 300)}`);
-          continue;
-        }
-        for (const a of (JSON.parse(text) as { activities: Array<{ status: string; error?: string }> }).activities) {
-          if (a.status !== 'ingested') {
-            errors++;
-            if (samples.length < 3) samples.push(JSON.stringify(a));
-          }
-        }
-        if (performance.now() - lastLog > 10_000) {
-          lastLog = performance.now();
-          log(`  seeded ${next} / ${count} ${subject}s`);
-        }
-      }
-    }),
-  );
-  await pool.close();
-  return { seconds: (performance.now() - t0) / 1000, errors, samples };
-}
-
-// ---- async queue observation ----------------------------------------------------------------
-
-/** Counts what still waits in the async queue (rows), or undefined when it cannot be seen. */
-type QueueProbe = () => Promise<number | undefined>;
-
-interface QueueWatch {
-  /** Rows waiting (cheap: no payload read); polled while draining. */
-  probe: QueueProbe;
-  /** Activities waiting (reads the payloads once, at the load's stop). */
-  backlogActivities: () => Promise<number>;
-  /** Activities set aside as dead letters so far (queued, then found invalid): errors. */
-  deadLetters: () => Promise<number>;
-  close: () => Promise<void>;
-  describe: string;
-}
-
-/** Finds the queue table (its name says queue) and the dead-letter table (says dead) of the server. */
-async function pgQueueWatch(databaseUrl: string): Promise<QueueWatch | undefined> {
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
-  const tables = (await c.query<{ relname: string }>(
-    `select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where n.nspname = 'public' and relkind in ('r', 'p') order by relname`,
-  )).rows.map((r) => r.relname);
-  const table = tables.find((t) => /queue/.test(t));
-  const dead = tables.find((t) => /dead/.test(t));
-  if (!table) {
-    await c.end();
-    return undefined;
-  }
-  const cols = (await c.query<{ column_name: string; data_type: string }>(
-    `select column_name, data_type from information_schema.columns where table_schema = 'public' and table_name = $1`, [table],
-  )).rows;
-  const has = (name: string, type?: string) => cols.some((x) => x.column_name === name && (!type || x.data_type === type));
-  const t = pg.escapeIdentifier(table);
-  // A row may hold one activity or a whole request: payload.items / activities arrays are counted.
-  const countExpr = has('payload', 'jsonb') ? "coalesce(sum(jsonb_array_length(payload->'items')), 0)"
-    : has('activities', 'jsonb') ? 'coalesce(sum(jsonb_array_length(activities)), 0)'
-    : 'count(*)';
-  const rowsSql = `select count(*) as n from ${t}`;
-  const activitiesSql = `select ${countExpr}::bigint as n from ${t}`;
-  const deadSql = dead ? `select count(*) as n from ${pg.escapeIdentifier(dead)}` : undefined;
-  return {
-    describe: `${rowsSql} / ${activitiesSql}${deadSql ? ` / ${deadSql}` : ''}`,
-    probe: async () => Number((await c.query<{ n: string }>(rowsSql)).rows[0]!.n),
-    backlogActivities: async () => Number((await c.query<{ n: string }>(activitiesSql)).rows[0]!.n),
-    deadLetters: async () => (deadSql ? Number((await c.query<{ n: string }>(deadSql)).rows[0]!.n) : 0),
-    close: () => c.end(),
-  };
-}
-
-/**
- * Waits until the queue is empty (by the probe), or, without a probe, until the server and its
- * backends have been idle (< 5 % of a core) for a second: the worker has nothing left to do.
- */
-async function waitDrain(probe: QueueProbe | undefined, serverPid: number, pgPids: () => Promise<number[]>, backlogAtStop: number | undefined): Promise<{ emptyAfterMs: number | undefined; method: string }> {
-  const t0 = performance.now();
-  if (probe && backlogAtStop !== undefined) {
-    while (performance.now() - t0 < drainTimeoutMs) {
-      if ((await probe()) === 0) return { emptyAfterMs: performance.now() - t0, method: 'queue table rows counted every 100 ms' };
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return { emptyAfterMs: undefined, method: 'queue table rows counted every 100 ms' };
-  }
-  const busy = async () => {
-    let s = cpuSeconds(serverPid) ?? 0;
-    for (const p of await pgPids()) s += cpuSeconds(p) ?? 0;
-    return s;
-  };
-  let idleSince: number | undefined;
-  let prev = await busy();
-  let prevT = performance.now();
-  while (performance.now() - t0 < drainTimeoutMs) {
-    await new Promise((r) => setTimeout(r, 250));
-    const now = performance.now();
-    const cur = await busy();
-    const share = (cur - prev) / ((now - prevT) / 1000);
-    prev = cur;
-    prevT = now;
-    if (share < 0.05) {
-      idleSince ??= now - 250;
-      if (now - idleSince >= 1000) return { emptyAfterMs: idleSince - t0, method: 'server + backends idle (< 5 % CPU) for 1 s' };
-    } else {
-      idleSince = undefined;
-    }
-  }
-  return { emptyAfterMs: undefined, method: 'server + backends idle (< 5 % CPU) for 1 s' };
-}
 
 // ---- one level -----------------------------------------------------------------------------
 
@@ -383,9 +227,9 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
       }
     } else {
       const tSeed = performance.now();
-      const sp = await seed(server, apiKey, 'person', persons);
+      const sp = await seed(server, apiKey, 'person', persons, log);
       log(`seeded ${persons} persons in ${sp.seconds.toFixed(1)} s (${sp.errors} errors)${sp.samples.length ? ': ' + sp.samples.join(' | ') : ''}`);
-      const sa = await seed(server, apiKey, 'account', accounts);
+      const sa = await seed(server, apiKey, 'account', accounts, log);
       log(`seeded ${accounts} accounts in ${sa.seconds.toFixed(1)} s (${sa.errors} errors)${sa.samples.length ? ': ' + sa.samples.join(' | ') : ''}`);
       const seconds = (performance.now() - tSeed) / 1000;
       run.seed = { persons, accounts, seconds, activitiesPerSec: Math.round((persons + accounts) / Math.max(seconds, 0.001)), method: 'through the API (100 new records a request, 4 in flight)', errors: sp.errors + sa.errors };
@@ -432,14 +276,14 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
           const existing = subject === 'person' ? persons : accounts;
           if (warmupMs > 0) {
             await runLevel(server, apiKey, subject, p, 4, warmupMs, { async: isAsync, existing, pgPids });
-            if (isAsync) await waitDrain(queue?.probe, server.pid, pgPids, queue ? 0 : undefined);
+            if (isAsync) await waitDrain(queue?.probe, server.pid, pgPids, queue ? 0 : undefined, drainTimeoutMs);
           }
           for (const c of levels) {
             const deadBefore = isAsync && queue ? await queue.deadLetters() : 0;
             const l = await runLevel(server, apiKey, subject, p, c, durationMs, { async: isAsync, existing, pgPids });
             if (isAsync) {
               const backlog = queue ? await queue.backlogActivities() : undefined;
-              const d = await waitDrain(queue?.probe, server.pid, pgPids, backlog);
+              const d = await waitDrain(queue?.probe, server.pid, pgPids, backlog, drainTimeoutMs);
               // Timed out: the rate is what the worker did in the time given; the rest is left
               // in the queue and drains during the next level (noted in the results).
               const left = d.emptyAfterMs === undefined && queue ? await queue.backlogActivities() : 0;
@@ -528,88 +372,6 @@ async function fastifyCeiling(results: Results): Promise<void> {
   }
 }
 
-// ---- ratios, goals, files ------------------------------------------------------------------
-
-function addRatios(results: Results): void {
-  const copy = results.ceilings.copy;
-  const insert = copy ? Math.max(copy.insert100RowsPerSec, copy.insert100Conn4RowsPerSec) : undefined;
-  for (const run of results.runs) {
-    for (const s of run.scenarios) {
-      for (const l of s.levels) {
-        const f = results.ceilings.fastify?.levels.find((x) => x.connections === l.connections);
-        l.ratios = {};
-        if (copy && l.load.activities > 0) l.ratios['copy'] = l.load.activitiesPerSec / copy.copyRowsPerSec;
-        if (insert && l.load.activities > 0) l.ratios['insert100'] = l.load.activitiesPerSec / insert;
-        if (f) l.ratios['fastifyRequests'] = l.load.requestsPerSec / f.load.requestsPerSec;
-      }
-    }
-  }
-}
-
-function addGoals(results: Results): void {
-  const best = (s: Scenario | undefined) => (s ? Math.max(...s.levels.map((l) => l.load.activitiesPerSec)) : undefined);
-  const totalErrors = (s: Scenario) => s.levels.reduce((a, l) => {
-    const e = errorCounts(l.load);
-    return a + e.http + e.invalid + e.rateLimited + e.other;
-  }, 0);
-  const pgRun = results.runs.find((r) => r.store === 'postgres');
-  const sync = pgRun?.scenarios.find((s) => s.name === 'sync person events');
-  const copy = results.ceilings.copy;
-  if (sync && copy && !copy.synthetic) {
-    const b = best(sync)!;
-    results.goals.push({ goal: 'PostgreSQL sync person events ≥ 40 % of the COPY ceiling', measured: `${b.toLocaleString('en-US')} act/s = ${Math.round((100 * b) / copy.copyRowsPerSec)} % of ${copy.copyRowsPerSec.toLocaleString('en-US')}`, met: b >= 0.4 * copy.copyRowsPerSec });
-    const at16 = sync.levels.find((l) => l.connections === 16);
-    if (at16) results.goals.push({ goal: 'p99 < 100 ms at 16 connections (sync person events)', measured: `${at16.load.latencyMs.p99} ms`, met: at16.load.latencyMs.p99 < 100 });
-    const errs = totalErrors(sync);
-    results.goals.push({ goal: 'no errors (sync person events)', measured: `${errs}`, met: errs === 0 });
-  }
-  const off = pgRun?.scenarios.find((s) => s.name === 'sync person events, daily limit off');
-  if (sync && off && copy) {
-    const [on, o] = [best(sync)!, best(off)!];
-    results.goals.push({
-      goal: 'PostgreSQL sync at the default daily limit vs limit off (same run; ratios to the same-run COPY)',
-      measured: `${on.toLocaleString('en-US')} act/s (${Math.round((100 * on) / copy.copyRowsPerSec)} % of COPY) vs ${o.toLocaleString('en-US')} (${Math.round((100 * o) / copy.copyRowsPerSec)} %): the limit costs ${Math.round(100 - (100 * on) / Math.max(o, 1))} %`,
-      met: null,
-    });
-  }
-  for (const s of pgRun?.scenarios.filter((x) => x.name !== 'sync person events') ?? []) {
-    const errs = totalErrors(s) + s.levels.reduce((a, l) => a + (l.drain?.deadLetters ?? 0), 0);
-    results.goals.push({ goal: `no errors (${s.name}${s.levels.some((l) => l.drain) ? ', dead letters included' : ''})`, measured: `${errs}`, met: errs === 0 });
-  }
-  const asyncS = pgRun?.scenarios.find((s) => s.name === 'async person events');
-  if (asyncS) {
-    const b = best(asyncS)!;
-    results.goals.push({ goal: 'async acknowledge ≥ 100 000 activities/s', measured: `${b.toLocaleString('en-US')} act/s`, met: b >= 100_000 });
-    const drains = asyncS.levels.map((l) => l.drain?.overallActivitiesPerSec).filter((x): x is number => x !== undefined);
-    const afterStop = asyncS.levels.map((l) => l.drain?.afterStopActivitiesPerSec).filter((x): x is number => x !== undefined && Number.isFinite(x));
-    const d = Math.max(...drains, ...afterStop);
-    if (sync && (drains.length || afterStop.length)) {
-      const sb = best(sync)!;
-      results.goals.push({ goal: 'worker drains at ≥ the sync rate', measured: `best drain ${d.toLocaleString('en-US')} act/s vs sync ${sb.toLocaleString('en-US')} act/s`, met: d >= sb });
-    }
-  }
-  const embedded = results.runs.find((r) => r.store === 'pglite');
-  if (embedded) {
-    const es = embedded.scenarios.find((s) => s.name === 'sync person events');
-    if (es) results.goals.push({ goal: 'embedded store ≥ 10 000 activities/s sync', measured: `${best(es)!.toLocaleString('en-US')} act/s`, met: best(es)! >= 10_000 });
-    if (embedded.restartReadyMs !== undefined) results.goals.push({ goal: 'embedded: first request < 1 s after start on an existing data folder', measured: `${embedded.restartReadyMs} ms`, met: embedded.restartReadyMs < 1000 });
-  }
-  const other = opt.compare ? (JSON.parse(fs.readFileSync(opt.compare, 'utf8')) as Results) : undefined;
-  const otherSync = other?.runs.find((r) => r.store === 'postgres')?.scenarios.find((s) => s.name === 'sync person events');
-  const otherPersons = Number(other?.options['persons'] ?? 0);
-  if (sync && otherSync && otherPersons !== persons) {
-    const [small, large] = otherPersons < persons ? [best(otherSync)!, best(sync)!] : [best(sync)!, best(otherSync)!];
-    const [np, nl] = otherPersons < persons ? [otherPersons, persons] : [persons, otherPersons];
-    results.goals.push({
-      goal: 'throughput with 1 000 000 persons within 20 % of 100 000',
-      measured: `sync best ${large.toLocaleString('en-US')} act/s with ${nl.toLocaleString('en-US')} persons vs ${small.toLocaleString('en-US')} with ${np.toLocaleString('en-US')} (${Math.round((100 * large) / small)} %; other run ${path.basename(opt.compare!)})`,
-      met: large >= 0.8 * small,
-    });
-  } else {
-    results.goals.push({ goal: 'throughput with 1 000 000 persons within 20 % of 100 000', measured: `this run: ${persons.toLocaleString('en-US')} persons; give --compare an earlier result with the other size`, met: null });
-  }
-}
-
 function sh(cmd: string, args: string[]): string {
   try {
     return execFileSync(cmd, args, { cwd: ROOT }).toString().trim();
@@ -665,32 +427,11 @@ async function main(): Promise<void> {
     await fastifyCeiling(results);
   }
   addRatios(results);
-  addGoals(results);
+  addGoals(results, persons, opt.compare);
   results.finishedAt = new Date().toISOString();
   results.machine['loadavgAtEnd'] = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
-  const stamp = results.startedAt.slice(0, 16).replace(/:/g, '').replace('T', '-'); // 2026-11-23-0412
-  const base = path.join(outDir, stamp);
-  const svgName = `${stamp}.svg`;
-  fs.writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + '\n');
-  fs.writeFileSync(`${base}.svg`, svg(results));
-  const md = markdown(results, svgName);
-  fs.writeFileSync(`${base}.md`, md);
-  if (!opt.smoke) {
-    // latest.md links the newest result of each store (a PGlite run does not hide the PostgreSQL one).
-    const indexFile = path.join(outDir, 'latest.json');
-    const index = (fs.existsSync(indexFile) ? JSON.parse(fs.readFileSync(indexFile, 'utf8')) : {}) as Record<string, string>;
-    // A run of another size or of some scenarios only gets its own line (it must not hide the standard run).
-    const standard = persons === 100_000 && scenarioNames.length === 3;
-    for (const store of stores) index[standard ? store : `${store}, ${persons.toLocaleString('en-US')} persons (${scenarioNames.join(', ')})`] = stamp;
-    fs.writeFileSync(indexFile, JSON.stringify(index, null, 2) + '\n');
-    const names: Record<string, string> = { postgres: 'PostgreSQL', pglite: 'embedded store (PGlite)' };
-    fs.writeFileSync(
-      path.join(outDir, 'latest.md'),
-      '# Latest benchmark results\n\n' +
-        Object.entries(index).map(([store, s]) => `- ${names[store] ?? store}: [${s}.md](${s}.md) (chart: [${s}.svg](${s}.svg))`).join('\n') + '\n',
-    );
-  }
+  const { base, md } = writeResults(results, outDir, { smoke: opt.smoke, persons, scenarioNames, stores });
   console.log('\n' + md);
   log(`wrote ${base}.json, .md, .svg`);
 }

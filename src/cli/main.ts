@@ -61,8 +61,8 @@ export async function main(argv: string[]): Promise<number> {
         await (await import('./keys.js')).keysCommand(loadConfig(), rest);
         return 0;
       case 'instances':
-        if (wantsHelp(rest)) return help((await import('./keys.js')).INSTANCES_HELP);
-        await (await import('./keys.js')).instancesCommand(loadConfig(), rest);
+        if (wantsHelp(rest)) return help((await import('./instances.js')).INSTANCES_HELP);
+        await (await import('./instances.js')).instancesCommand(loadConfig(), rest);
         return 0;
       case 'citus':
         await (await import('./citus.js')).citusCommand(loadConfig(), rest);

@@ -4,8 +4,8 @@ import { definitionNameOf, liquidName, planDefinition, templatePlaceholders, typ
 import { titleCase } from './field-types.js';
 
 const base: DefinitionInput = {
-  name: 'product-purchase', icon_id: 'cart-icon', track_conversion_value: true, touch: true, filterable: true,
-  visible_in_feeds: true, display_style: { type: 'activity' }, attributes: [{ name: 'product-name', display_type: 'text' }],
+  name: 'product-purchase', iconId: 'cart-icon', trackConversionValue: true, touch: true, filterable: true,
+  visibleInFeeds: true, displayStyle: { type: 'activity' }, attributes: [{ name: 'product-name', displayType: 'text' }],
 };
 
 it('title-cases the display name and builds liquid names', () => {
@@ -28,8 +28,8 @@ it('plans a mapped new custom field once, even when two attributes map to it', (
   const plan = planDefinition({
     ...base,
     attributes: [
-      { name: 'a', display_type: 'text', field_id: 'str:cm:plan' },
-      { name: 'b', display_type: 'single_select', field_id: 'str:cm:plan' },
+      { name: 'a', displayType: 'text', fieldId: 'str:cm:plan' },
+      { name: 'b', displayType: 'single_select', fieldId: 'str:cm:plan' },
     ],
   }, new Map());
   assert.ok(plan.ok);
@@ -40,8 +40,8 @@ it('refuses two attributes mapping one new field with two types', () => {
   const plan = planDefinition({
     ...base,
     attributes: [
-      { name: 'a', display_type: 'text', field_id: 'str:cm:plan' },
-      { name: 'b', display_type: 'integer', field_id: 'int:cm:plan' },
+      { name: 'a', displayType: 'text', fieldId: 'str:cm:plan' },
+      { name: 'b', displayType: 'integer', fieldId: 'int:cm:plan' },
     ],
   }, new Map());
   assert.deepEqual(plan, { ok: false, error: 'attributes[1].field_id "int:cm:plan" conflicts with the existing field str:cm:plan' });

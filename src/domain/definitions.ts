@@ -1,9 +1,13 @@
 // Activity definitions: the rules of `POST /v1/definitions/activity/create` (Ortto's page:
-// https://help.ortto.com/developer/latest/api-reference/activity/create.html) and of this project's `/modify`, and their wire view. Pure: the caller supplies the instance's
-// existing custom person fields and stores what comes back.
+// https://help.ortto.com/developer/latest/api-reference/activity/create.html) and of this
+// project's `/modify`. Pure: the caller supplies the instance's existing custom person fields and
+// stores what comes back. The wire views are elsewhere: the request body is mapped onto
+// `DefinitionInput` at the HTTP edge (http/wire/definitions.ts), and the `custom_activity` answer
+// is each response profile's (domain/profiles.ts). Refusals still name the request's elements
+// (`display_style.template`), as the client sent them.
 import {
   DISPLAY_TYPES, FIELD_TYPE_RULES, MAX_NAME_LENGTH, PREFIX_OF_DISPLAY_TYPE, SLUG_PATTERN,
-  isPersonBuiltIn, parseFieldId, titleCase,
+  isPersonBuiltIn, parseFieldId,
   type DisplayType, type FieldType, type FieldTypeRule,
 } from './field-types.js';
 import { err, ok, type Result } from './result.js';
@@ -65,20 +69,42 @@ export interface Definition {
   archivedAt: Date | null;
 }
 
-/** The request body elements, as the wire schema has already checked their JSON types. */
-export interface DefinitionInput {
-  name: string;
-  icon_id: string;
-  track_conversion_value: boolean;
-  touch: boolean;
-  filterable: boolean;
-  visible_in_feeds: boolean;
-  /** `attribute_name` / `attribute_field_id` and `title` are Ortto's recorded spellings of `attribute` and `template`. */
-  display_style: { type: string; attribute?: string; attribute_name?: string; attribute_field_id?: string; template?: string; title?: string };
-  attributes: Array<{ name: string; display_type: string; field_id?: string }>;
-  retention_days?: number;
+/**
+ * A display style as requested. Ortto's recorded spellings (`attribute_name`,
+ * `attribute_field_id` for `attribute`; `title` for `template`) are kept apart, because a refusal
+ * names the element that was sent.
+ */
+export interface DisplayStyleInput {
+  type: string;
+  attribute?: string;
+  attributeName?: string;
+  attributeFieldId?: string;
+  template?: string;
+  title?: string;
 }
 
+export interface AttributeInput {
+  name: string;
+  /** Not yet checked against DISPLAY_TYPES. */
+  displayType: string;
+  /** `do-not-map`, a person field ID, or undefined to map onto a same-named custom field. */
+  fieldId?: string;
+}
+
+/** What a create request asks for; JSON types are already checked, meaning is not. */
+export interface DefinitionInput {
+  name: string;
+  iconId: string;
+  trackConversionValue: boolean;
+  touch: boolean;
+  filterable: boolean;
+  visibleInFeeds: boolean;
+  displayStyle: DisplayStyleInput;
+  attributes: AttributeInput[];
+  retentionDays?: number;
+}
+
+/** A modify request: the given elements replace the stored ones. */
 export type DefinitionChanges = Partial<Omit<DefinitionInput, 'name'>>;
 
 /** A custom person field the definition maps onto and that the instance must register. */
@@ -153,28 +179,28 @@ function planAttributes(
     if (slugError) return err(slugError);
     if (seen.has(attr.name)) return err(`${element}.name "${attr.name}" is used by more than one attribute`);
     seen.add(attr.name);
-    if (!(DISPLAY_TYPES as readonly string[]).includes(attr.display_type)) {
-      return err(`${element}.display_type "${attr.display_type}" is not one of: ${DISPLAY_TYPES.join(', ')}`);
+    if (!(DISPLAY_TYPES as readonly string[]).includes(attr.displayType)) {
+      return err(`${element}.display_type "${attr.displayType}" is not one of: ${DISPLAY_TYPES.join(', ')}`);
     }
-    const displayType = attr.display_type as DisplayType;
+    const displayType = attr.displayType as DisplayType;
     const prefix = PREFIX_OF_DISPLAY_TYPE[displayType];
     let mappedFieldId: string | null = null;
-    if (attr.field_id === undefined) {
+    if (attr.fieldId === undefined) {
       // Omitted: map onto an existing custom person field of the same name and type, if any.
       if (existing.get(attr.name) === prefix) mappedFieldId = `${prefix}:cm:${attr.name}`;
-    } else if (attr.field_id !== DO_NOT_MAP) {
-      const target = parseFieldId(attr.field_id);
+    } else if (attr.fieldId !== DO_NOT_MAP) {
+      const target = parseFieldId(attr.fieldId);
       const isPersonField = target && (target.namespace === 'cm' || (target.namespace === '' && isPersonBuiltIn(target.id)));
       if (!target || !isPersonField) {
-        return err(`${element}.field_id "${attr.field_id}" must be "${DO_NOT_MAP}" or a person field ID such as ${prefix}:cm:${attr.name}`);
+        return err(`${element}.field_id "${attr.fieldId}" must be "${DO_NOT_MAP}" or a person field ID such as ${prefix}:cm:${attr.name}`);
       }
       if (!typesCompatible(prefix, target.type)) {
-        return err(`${element}.field_id "${attr.field_id}" holds ${target.type} values but display_type ${displayType} stores ${prefix}`);
+        return err(`${element}.field_id "${attr.fieldId}" holds ${target.type} values but display_type ${displayType} stores ${prefix}`);
       }
       if (target.namespace === 'cm') {
         const known = planned.get(target.name);
         if (known !== undefined && known !== target.type) {
-          return err(`${element}.field_id "${attr.field_id}" conflicts with the existing field ${known}:cm:${target.name}`);
+          return err(`${element}.field_id "${attr.fieldId}" conflicts with the existing field ${known}:cm:${target.name}`);
         }
         if (known === undefined) {
           planned.set(target.name, target.type);
@@ -189,17 +215,17 @@ function planAttributes(
 }
 
 /** The attribute a display style names, by whichever spelling was sent, as [element, attribute name]. */
-function styleAttribute(input: DefinitionInput['display_style'], attributes: DefinitionAttribute[]): [string, string | undefined] {
+function styleAttribute(input: DisplayStyleInput, attributes: DefinitionAttribute[]): [string, string | undefined] {
   if (typeof input.attribute === 'string' && input.attribute !== '') return ['attribute', input.attribute];
-  if (typeof input.attribute_name === 'string' && input.attribute_name !== '') return ['attribute_name', input.attribute_name];
-  if (typeof input.attribute_field_id === 'string' && input.attribute_field_id !== '') {
-    const byFieldId = attributes.find((a) => attributeFieldId(a) === input.attribute_field_id);
-    return ['attribute_field_id', byFieldId ? byFieldId.name : input.attribute_field_id];
+  if (typeof input.attributeName === 'string' && input.attributeName !== '') return ['attribute_name', input.attributeName];
+  if (typeof input.attributeFieldId === 'string' && input.attributeFieldId !== '') {
+    const byFieldId = attributes.find((a) => attributeFieldId(a) === input.attributeFieldId);
+    return ['attribute_field_id', byFieldId ? byFieldId.name : input.attributeFieldId];
   }
   return ['attribute', undefined];
 }
 
-function planDisplayStyle(input: DefinitionInput['display_style'], attributes: DefinitionAttribute[]): Result<DisplayStyle> {
+function planDisplayStyle(input: DisplayStyleInput, attributes: DefinitionAttribute[]): Result<DisplayStyle> {
   const names = new Set(attributes.map((a) => a.name));
   switch (input.type) {
     case 'activity':
@@ -249,22 +275,22 @@ function checkIcon(iconId: string): string | undefined {
 export function planDefinition(input: DefinitionInput, existing: ExistingFields): Result<DefinitionPlan> {
   const nameError = checkSlug(input.name, 'name');
   if (nameError) return err(nameError);
-  const iconError = checkIcon(input.icon_id);
+  const iconError = checkIcon(input.iconId);
   if (iconError) return err(iconError);
   const attrs = planAttributes(input.attributes, existing);
   if (!attrs.ok) return attrs;
-  const style = planDisplayStyle(input.display_style, attrs.value.attributes);
+  const style = planDisplayStyle(input.displayStyle, attrs.value.attributes);
   if (!style.ok) return style;
-  const retention = planRetention(input.retention_days);
+  const retention = planRetention(input.retentionDays);
   if (!retention.ok) return retention;
   return ok({
     definition: {
       name: input.name,
-      iconId: input.icon_id,
-      trackConversionValue: input.track_conversion_value,
+      iconId: input.iconId,
+      trackConversionValue: input.trackConversionValue,
       touch: input.touch,
       filterable: input.filterable,
-      visibleInFeeds: input.visible_in_feeds,
+      visibleInFeeds: input.visibleInFeeds,
       displayStyle: style.value,
       attributes: attrs.value.attributes,
       retentionDays: retention.value,
@@ -285,68 +311,25 @@ export function planModification(current: Definition, changes: DefinitionChanges
     for (const old of current.attributes) {
       const next = byName.get(old.name);
       if (!next) return err(`attributes must keep the existing attribute "${old.name}" (attributes cannot be removed)`);
-      if (next.display_type !== old.displayType) {
-        return err(`attributes: the display_type of "${old.name}" cannot change from ${old.displayType} to ${next.display_type}`);
+      if (next.displayType !== old.displayType) {
+        return err(`attributes: the display_type of "${old.name}" cannot change from ${old.displayType} to ${next.displayType}`);
       }
     }
   }
   const merged: DefinitionInput = {
     name: current.name,
-    icon_id: changes.icon_id ?? current.iconId,
-    track_conversion_value: changes.track_conversion_value ?? current.trackConversionValue,
+    iconId: changes.iconId ?? current.iconId,
+    trackConversionValue: changes.trackConversionValue ?? current.trackConversionValue,
     touch: changes.touch ?? current.touch,
     filterable: changes.filterable ?? current.filterable,
-    visible_in_feeds: changes.visible_in_feeds ?? current.visibleInFeeds,
-    display_style: changes.display_style ?? current.displayStyle,
+    visibleInFeeds: changes.visibleInFeeds ?? current.visibleInFeeds,
+    displayStyle: changes.displayStyle ?? current.displayStyle,
     attributes: changes.attributes ?? current.attributes.map((a) => ({
       name: a.name,
-      display_type: a.displayType,
-      field_id: a.mappedFieldId ?? DO_NOT_MAP,
+      displayType: a.displayType,
+      fieldId: a.mappedFieldId ?? DO_NOT_MAP,
     })),
-    retention_days: changes.retention_days ?? current.retentionDays,
+    retentionDays: changes.retentionDays ?? current.retentionDays,
   };
   return planDefinition(merged, existing);
-}
-
-export interface CustomActivityView {
-  activity_field_id: string;
-  name: string;
-  state: DefinitionState;
-  icon_id: string;
-  track_conversion_value: boolean;
-  touch: boolean;
-  filterable: boolean;
-  visible_in_feeds: boolean;
-  display_mode: DisplayStyle;
-  attributes: Array<{ name: string; display_type: DisplayType; field_id: string; liquid_name: string; mapped_field_id?: string }>;
-  retention_days: number;
-  archived: boolean;
-  created_at: string;
-  edited_at: string;
-}
-
-/** The `custom_activity` object of Ortto's definition-create answer, plus this project's `retention_days` and `archived`. */
-export function customActivityView(def: Definition): CustomActivityView {
-  return {
-    activity_field_id: activityFieldId(def.name),
-    name: titleCase(def.name),
-    state: def.state,
-    icon_id: def.iconId,
-    track_conversion_value: def.trackConversionValue,
-    touch: def.touch,
-    filterable: def.filterable,
-    visible_in_feeds: def.visibleInFeeds,
-    display_mode: def.displayStyle,
-    attributes: def.attributes.map((a) => ({
-      name: a.name,
-      display_type: a.displayType,
-      field_id: attributeFieldId(a),
-      liquid_name: liquidName(def.name, a.name),
-      ...(a.mappedFieldId ? { mapped_field_id: a.mappedFieldId } : {}),
-    })),
-    retention_days: def.retentionDays,
-    archived: def.archivedAt !== null,
-    created_at: def.createdAt.toISOString(),
-    edited_at: def.editedAt.toISOString(),
-  };
 }

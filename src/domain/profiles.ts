@@ -1,8 +1,10 @@
 // The two response profiles (spec README, "Two response profiles"): `docs` answers as the source
 // documents say; `production-2025` answers as real Ortto did in the November 2025 recordings.
 // Everything that differs between them is in this one table; routes and use cases ask the
-// profile, they never test its name.
-import { activityFieldId, attributeFieldId, customActivityView, type Definition } from './definitions.js';
+// profile, they never test its name. It is also the one home of the `custom_activity` view: both
+// profiles' mapping of a stored definition onto the wire are written out here, side by side.
+import { titleCase } from './field-types.js';
+import { activityFieldId, attributeFieldId, liquidName, type Definition } from './definitions.js';
 
 export const PROFILE_NAMES = ['docs', 'production-2025'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -56,7 +58,31 @@ function displayModeRecorded(def: Definition): Record<string, unknown> {
 const DOCS: Profile = {
   name: 'docs',
   deferItemValidation: false,
-  customActivity: (def) => ({ ...customActivityView(def) }),
+  /** The `custom_activity` object of Ortto's definition-create answer, plus this project's `retention_days` and `archived`. */
+  customActivity(def) {
+    return {
+      activity_field_id: activityFieldId(def.name),
+      name: titleCase(def.name),
+      state: def.state,
+      icon_id: def.iconId,
+      track_conversion_value: def.trackConversionValue,
+      touch: def.touch,
+      filterable: def.filterable,
+      visible_in_feeds: def.visibleInFeeds,
+      display_mode: def.displayStyle,
+      attributes: def.attributes.map((a) => ({
+        name: a.name,
+        display_type: a.displayType,
+        field_id: attributeFieldId(a),
+        liquid_name: liquidName(def.name, a.name),
+        ...(a.mappedFieldId ? { mapped_field_id: a.mappedFieldId } : {}),
+      })),
+      retention_days: def.retentionDays,
+      archived: def.archivedAt !== null,
+      created_at: def.createdAt.toISOString(),
+      edited_at: def.editedAt.toISOString(),
+    };
+  },
   activityItem(idKey, statusKey, r): Record<string, string> {
     switch (r.status) {
       case 'ingested':

@@ -77,25 +77,6 @@ export type AccountActivityResult = {
   error?: string;
 };
 
-/** src/http/schemas/activities.ts: ActivityEvent */
-export type ActivityEvent = {
-  id: string;
-  attr: {
-    [key: string]: unknown;
-  };
-  /** RFC 3339; production-2025: second precision */
-  created_at: string;
-  /** act:cm:<name> */
-  field_id: string;
-  /** docs profile (extension) */
-  location?: unknown;
-  /** docs profile (extension) */
-  key?: string;
-  render_cmds: Array<{
-    content: string;
-  }>;
-};
-
 /** src/http/schemas/activities.ts: CreateAccountActivitiesBody */
 export type CreateAccountActivitiesBody = {
   activities: Array<AccountActivityInput>;
@@ -153,107 +134,6 @@ export type DeadLettersResponse = {
   total: number;
   /** Requests still waiting in the queue */
   queued_requests: number;
-};
-
-/** src/http/schemas/activities.ts: Filter. {"$str::is": {"field_id", "value"}}, {"$has_any_value": {"field_id"}}, {"$and": [filters]}, {"$or": [filters]} (also $str::is_not, $str::contains, $str::starts_with, $int::is, $int::greater_than, $int::less_than, $bol::is, $has_no_value) */
-export type Filter = unknown;
-
-/** src/http/schemas/activities.ts: GetAccountActivitiesBody */
-export type GetAccountActivitiesBody = {
-  account_id: string;
-  activities?: Array<string>;
-  /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
-  timeframe?: unknown;
-  /** 1..40, default 20 */
-  limit?: number;
-  offset?: number;
-};
-
-/** src/http/schemas/activities.ts: GetAccountsBody */
-export type GetAccountsBody = {
-  /** 1..500, default 50 */
-  limit?: number;
-  offset?: number;
-  /** Field IDs to return; default all */
-  fields?: Array<string>;
-  filter?: Filter;
-  /** The previous page's cursor_id: the next page, stable while records are added */
-  cursor_id?: string;
-};
-
-/** src/http/schemas/activities.ts: GetAccountsResponse */
-export type GetAccountsResponse = {
-  accounts: Array<RecordSchema>;
-  meta: {
-    total_contacts: number;
-    total_organizations: number;
-    total_matches: number;
-    total_subscribers: number;
-  };
-  offset: number;
-  next_offset: number;
-  /** Pass it back as cursor_id for the next page */
-  cursor_id: string;
-  has_more: boolean;
-};
-
-/** src/http/schemas/activities.ts: GetActivitiesResponse */
-export type GetActivitiesResponse = {
-  /** null when there are none */
-  activities: Array<ActivityEvent> | null;
-  meta: {
-    total_activities: number;
-    /** The activities filter, or null */
-    field_ids: Array<string> | null;
-    has_more: boolean;
-    retention: {
-      type: "time";
-      /** Days kept */
-      max_value: number;
-    };
-  };
-  offset: number;
-  next_offset: number;
-};
-
-/** src/http/schemas/activities.ts: GetPersonActivitiesBody */
-export type GetPersonActivitiesBody = {
-  person_id: string;
-  /** Only these activity field IDs (act:cm:<name>; system ones act::<code> match nothing here) */
-  activities?: Array<string>;
-  /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
-  timeframe?: unknown;
-  /** 1..40, default 20 */
-  limit?: number;
-  offset?: number;
-};
-
-/** src/http/schemas/activities.ts: GetPersonsBody */
-export type GetPersonsBody = {
-  /** 1..500, default 50 */
-  limit?: number;
-  offset?: number;
-  /** Field IDs to return; default all */
-  fields?: Array<string>;
-  filter?: Filter;
-  /** The previous page's cursor_id: the next page, stable while records are added */
-  cursor_id?: string;
-};
-
-/** src/http/schemas/activities.ts: GetPersonsResponse */
-export type GetPersonsResponse = {
-  contacts: Array<RecordSchema>;
-  meta: {
-    total_contacts: number;
-    total_organizations: number;
-    total_matches: number;
-    total_subscribers: number;
-  };
-  offset: number;
-  next_offset: number;
-  /** Pass it back as cursor_id for the next page */
-  cursor_id: string;
-  has_more: boolean;
 };
 
 /** src/http/schemas/activities.ts: Location */
@@ -315,20 +195,6 @@ export type PersonActivityResult = {
   activity_id?: string;
   /** Why the activity was not taken (invalid, rate_limited) */
   error?: string;
-};
-
-/** src/http/schemas/activities.ts: RecordSchema */
-export type RecordSchema = {
-  id: string;
-  fields: {
-    [key: string]: unknown;
-  };
-  /** docs profile (extension) */
-  created_at?: string;
-  /** Earliest event of a touch activity */
-  first_seen_at?: string;
-  /** Latest event of a touch activity */
-  last_seen_at?: string;
 };
 
 /** src/http/schemas/common.ts: ErrorBody. Ortto's error body */
@@ -646,6 +512,140 @@ export type MergePeopleResponse = {
     /** Why the record was not taken (invalid) */
     error?: string;
   }>;
+};
+
+/** src/http/schemas/read-back.ts: ActivityEvent */
+export type ActivityEvent = {
+  id: string;
+  attr: {
+    [key: string]: unknown;
+  };
+  /** RFC 3339; production-2025: second precision */
+  created_at: string;
+  /** act:cm:<name> */
+  field_id: string;
+  /** docs profile (extension) */
+  location?: unknown;
+  /** docs profile (extension) */
+  key?: string;
+  render_cmds: Array<{
+    content: string;
+  }>;
+};
+
+/** src/http/schemas/read-back.ts: Filter. {"$str::is": {"field_id", "value"}}, {"$has_any_value": {"field_id"}}, {"$and": [filters]}, {"$or": [filters]} (also $str::is_not, $str::contains, $str::starts_with, $int::is, $int::greater_than, $int::less_than, $bol::is, $has_no_value) */
+export type Filter = unknown;
+
+/** src/http/schemas/read-back.ts: GetAccountActivitiesBody */
+export type GetAccountActivitiesBody = {
+  account_id: string;
+  activities?: Array<string>;
+  /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
+  timeframe?: unknown;
+  /** 1..40, default 20 */
+  limit?: number;
+  offset?: number;
+};
+
+/** src/http/schemas/read-back.ts: GetAccountsBody */
+export type GetAccountsBody = {
+  /** 1..500, default 50 */
+  limit?: number;
+  offset?: number;
+  /** Field IDs to return; default all */
+  fields?: Array<string>;
+  filter?: Filter;
+  /** The previous page's cursor_id: the next page, stable while records are added */
+  cursor_id?: string;
+};
+
+/** src/http/schemas/read-back.ts: GetAccountsResponse */
+export type GetAccountsResponse = {
+  accounts: Array<RecordSchema>;
+  meta: {
+    total_contacts: number;
+    total_organizations: number;
+    total_matches: number;
+    total_subscribers: number;
+  };
+  offset: number;
+  next_offset: number;
+  /** Pass it back as cursor_id for the next page */
+  cursor_id: string;
+  has_more: boolean;
+};
+
+/** src/http/schemas/read-back.ts: GetActivitiesResponse */
+export type GetActivitiesResponse = {
+  /** null when there are none */
+  activities: Array<ActivityEvent> | null;
+  meta: {
+    total_activities: number;
+    /** The activities filter, or null */
+    field_ids: Array<string> | null;
+    has_more: boolean;
+    retention: {
+      type: "time";
+      /** Days kept */
+      max_value: number;
+    };
+  };
+  offset: number;
+  next_offset: number;
+};
+
+/** src/http/schemas/read-back.ts: GetPersonActivitiesBody */
+export type GetPersonActivitiesBody = {
+  person_id: string;
+  /** Only these activity field IDs (act:cm:<name>; system ones act::<code> match nothing here) */
+  activities?: Array<string>;
+  /** {"type": "last-<N>-days" | "today" | "all-time"}: only events created since then */
+  timeframe?: unknown;
+  /** 1..40, default 20 */
+  limit?: number;
+  offset?: number;
+};
+
+/** src/http/schemas/read-back.ts: GetPersonsBody */
+export type GetPersonsBody = {
+  /** 1..500, default 50 */
+  limit?: number;
+  offset?: number;
+  /** Field IDs to return; default all */
+  fields?: Array<string>;
+  filter?: Filter;
+  /** The previous page's cursor_id: the next page, stable while records are added */
+  cursor_id?: string;
+};
+
+/** src/http/schemas/read-back.ts: GetPersonsResponse */
+export type GetPersonsResponse = {
+  contacts: Array<RecordSchema>;
+  meta: {
+    total_contacts: number;
+    total_organizations: number;
+    total_matches: number;
+    total_subscribers: number;
+  };
+  offset: number;
+  next_offset: number;
+  /** Pass it back as cursor_id for the next page */
+  cursor_id: string;
+  has_more: boolean;
+};
+
+/** src/http/schemas/read-back.ts: RecordSchema */
+export type RecordSchema = {
+  id: string;
+  fields: {
+    [key: string]: unknown;
+  };
+  /** docs profile (extension) */
+  created_at?: string;
+  /** Earliest event of a touch activity */
+  first_seen_at?: string;
+  /** Latest event of a touch activity */
+  last_seen_at?: string;
 };
 
 /** Every route in the OpenAPI document, by "METHOD /path": its JSON body and its 200 response. */

@@ -10,6 +10,7 @@ import { errorResponses } from '../../schemas/common.js';
 import {
   ArchiveDefinitionBody, ArchiveResponse, CreateDefinitionBody, CustomActivityResponse, ModifyDefinitionBody,
 } from '../../schemas/definitions.js';
+import { definitionChanges, definitionInput } from '../../wire/definitions.js';
 
 /**
  * The custom_activity keys leave in the profile's order (production-2025: Ortto's recorded one),
@@ -29,7 +30,7 @@ export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => as
     serializerCompiler: inOrder,
   }, async (request) => {
     const { maxCustomActivities } = effectiveLimits(request.auth, deps.config);
-    const def = await createDefinition(deps.db, request.auth.instanceId, request.body, maxCustomActivities, deps.clock?.now(request.auth.instanceId));
+    const def = await createDefinition(deps.db, request.auth.instanceId, definitionInput(request.body), maxCustomActivities, deps.clock?.now(request.auth.instanceId));
     return { custom_activity: profileOf(request, deps.config).customActivity(def) };
   });
 
@@ -41,8 +42,8 @@ export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => as
     },
     serializerCompiler: inOrder,
   }, async (request) => {
-    const { activity_field_id, ...changes } = request.body;
-    const def = await modifyDefinition(deps.db, request.auth.instanceId, activity_field_id, changes, deps.clock?.now(request.auth.instanceId));
+    const { activity_field_id } = request.body;
+    const def = await modifyDefinition(deps.db, request.auth.instanceId, activity_field_id, definitionChanges(request.body), deps.clock?.now(request.auth.instanceId));
     return { custom_activity: profileOf(request, deps.config).customActivity(def) };
   });
 

@@ -1,0 +1,63 @@
+// POST /v1/activities/create with async: acknowledged as queued with pre-assigned ids, applied when
+// the queue drains, invalid ones kept as dead letters; also under concurrency.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { useTestApp } from './helpers/app.js';
+import { FLIGHT_BOOKED, ID, define, definition } from './helpers/fixtures.js';
+import { events } from './helpers/persons.js';
+
+const getApp = useTestApp();
+
+describe('async', () => {
+  it('answers queued for every activity with pre-assigned ids, applies them when drained, and dead-letters invalid ones', async () => {
+    const api = await getApp().newInstance();
+    await define(api, FLIGHT_BOOKED);
+    const made = await api.post('/v1/activities/create', { activities: [{ activity_id: 'act:cm:flight-booked', fields: { 'str::email': 'q@example.com' } }] });
+    const known = made.body.activities[0].person_id;
+    const res = await api.post('/v1/activities/create', {
+      async: true,
+      activities: [
+        { activity_id: 'act:cm:flight-booked', attributes: { 'str:cm:destination': 'Lima' }, fields: { 'str::email': 'q@example.com' } },
+        { activity_id: 'act:cm:missing', fields: { 'str::email': 'q@example.com' } },
+        { activity_id: 'act:cm:flight-booked', person_id: known },
+      ],
+    });
+    assert.equal(res.status, 200);
+    const a = res.body.activities;
+    assert.deepEqual(a.map((x: any) => Object.keys(x)), [['status', 'person_status', 'activity_id'], ['status', 'person_status', 'activity_id'], ['person_id', 'status', 'person_status', 'activity_id']]);
+    assert.ok(a.every((x: any) => x.status === 'queued' && x.person_status === 'queued' && ID.test(x.activity_id)));
+    assert.equal(a[2].person_id, known);
+    let dl = await api.post('/v1/activities/dead-letters/get', {});
+    assert.equal(dl.body.queued_requests, 1);
+    assert.ok((await getApp().drain()) >= 1);
+    const ev = await events(api, known);
+    assert.deepEqual(ev.activities.map((e: any) => e.id).sort(), [made.body.activities[0].activity_id, a[0].activity_id, a[2].activity_id].sort());
+    dl = await api.post('/v1/activities/dead-letters/get', {});
+    assert.equal(dl.body.queued_requests, 0);
+    assert.equal(dl.body.total, 1);
+    assert.deepEqual(
+      { ...dl.body.dead_letters[0], id: 0, enqueued_at: '', failed_at: '' },
+      { id: 0, kind: 'person', activity_index: 1, activity_id: a[1].activity_id, activity: { activity_id: 'act:cm:missing', fields: { 'str::email': 'q@example.com' } }, status: 'invalid', error: 'activity act:cm:missing does not exist', enqueued_at: '', failed_at: '' },
+    );
+  });
+});
+
+describe('async under concurrency', () => {
+  it('25 concurrent async requests (sharing commits) are each acknowledged, queued once, and applied', async () => {
+    const api = await getApp().newInstance();
+    await define(api, definition('tick', [{ name: 'n', display_type: 'integer' }], { track_conversion_value: false }));
+    const responses = await Promise.all(Array.from({ length: 25 }, (_, r) => api.post('/v1/activities/create', {
+      async: true,
+      activities: Array.from({ length: 4 }, (_, i) => ({ activity_id: 'act:cm:tick', attributes: { 'int:cm:n': r * 4 + i }, fields: { 'str::email': `t${r % 5}@example.com` } })),
+    })));
+    for (const res of responses) assert.equal(res.status, 200, res.text);
+    const acknowledged = responses.flatMap((res) => res.body.activities.map((a: any) => a.activity_id));
+    assert.equal((await api.post('/v1/activities/dead-letters/get', {})).body.queued_requests, 25);
+    await getApp().drain();
+    const persons = (await api.post('/v1/person/get', {})).body.contacts;
+    assert.equal(persons.length, 5);
+    const stored: string[] = [];
+    for (const p of persons) stored.push(...(await events(api, p.id)).activities.map((e: any) => e.id));
+    assert.deepEqual(stored.sort(), acknowledged.sort());
+  });
+});
