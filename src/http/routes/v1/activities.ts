@@ -27,7 +27,7 @@ export const activityRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => asyn
   const enqueue = batcher.enqueue.bind(batcher);
   const handler = (subject: Subject) => async (request: { id: string; body: unknown; auth: import('../../../store/instances.js').AuthContext }) => {
     const activities = await createActivities(deps.db, subject, request.auth, request.body as CreateActivitiesBody, {
-      dailyLimit: effectiveLimits(request.auth, deps.config).activityDailyLimit, geoipEnabled: deps.config.geoipEnabled, enqueue, feed: deps.feed, requestId: request.id,
+      dailyLimit: effectiveLimits(request.auth, deps.config).activityDailyLimit, geoipEnabled: deps.config.geoipEnabled, enqueue, bodyChecked: true, feed: deps.feed, requestId: request.id,
       now: deps.clock?.now(request.auth.instanceId),
       profile: profileOf(request, deps.config),
     });
