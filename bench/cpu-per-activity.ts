@@ -10,6 +10,8 @@
 // --drain: the requests are sent async (the server's worker off), then a `worker` process (with
 // the same --server-env, e.g. WORKER_BATCH_ROWS=1) drains them: its CPU and its backends' per
 // activity, from its start to the empty queue.
+// --ack: the requests are sent async (the server's worker off) and the CPU measured is what the
+// acknowledgement costs (parse, check, group commit into the queue); the queue is emptied after.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +33,7 @@ const { values: opt } = parseArgs({
     'cpu-prof': { type: 'string' },
     label: { type: 'string', default: '' },
     drain: { type: 'boolean', default: false },
+    ack: { type: 'boolean', default: false },
   },
 });
 if (!opt.db || !/^bench_[0-9a-z_]+$/.test(opt.db)) throw new Error('--db must name a bench_... database (kept with --keep-db)');
@@ -73,7 +76,7 @@ for (let i = 0; ; i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const maker = new BodyMaker({ ...DEFAULT_MIX, subject: 'person', existing: Number(opt.existing), prefix: `cpu${Date.now().toString(36)}`, async: opt.drain }, 11);
+const maker = new BodyMaker({ ...DEFAULT_MIX, subject: 'person', existing: Number(opt.existing), prefix: `cpu${Date.now().toString(36)}`, async: opt.drain || opt.ack }, 11);
 const send = async () => {
   const res = await fetch(base + '/v1/activities/create', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: maker.next().body });
   const text = await res.text();
@@ -127,7 +130,8 @@ try {
   const s1 = cpuSeconds(child.pid!)!;
   const p1 = sum(backends);
   const acts = requests * 100;
-  console.log(`${opt.label ? opt.label + ': ' : ''}server ${((s1 - s0) * 1e6 / acts).toFixed(1)} µs/activity, PostgreSQL ${((p1 - p0) * 1e6 / acts).toFixed(1)} µs/activity ` +
+  if (opt.ack) await admin.query('delete from ingest_queue');
+  console.log(`${opt.label ? opt.label + ': ' : ''}${opt.ack ? 'acknowledge: ' : ''}server ${((s1 - s0) * 1e6 / acts).toFixed(1)} µs/activity, PostgreSQL ${((p1 - p0) * 1e6 / acts).toFixed(1)} µs/activity ` +
     `(${backends.length} backends; ${acts} activities at ${connections} connections, ${Math.round(acts / ((performance.now() - t0) / 1000))} act/s wall on this machine now)`);
 } finally {
   child.kill('SIGTERM');

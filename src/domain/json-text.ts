@@ -70,10 +70,14 @@ export function describeJsonProblem(p: JsonProblem): string {
 
 /**
  * Why an activity cannot be queued (the worker could not even keep it as a dead letter), or
- * undefined: it must be an object whose JSON the store can hold.
+ * undefined: it must be an object whose JSON the store can hold. `contentChecked`: the body it
+ * came in was already checked whole by findJsonProblem (only the object shape is left to check).
  */
-export function queueableProblem(activity: unknown): string | undefined {
+export function queueableProblem(activity: unknown, contentChecked = false): string | undefined {
   if (typeof activity !== 'object' || activity === null || Array.isArray(activity)) return 'each activity must be an object';
+  // The request's JSON body parser (http/plugins/json-body.ts) refused the whole body for the same
+  // problems, with a stricter depth (an activity sits two levels down): no second walk.
+  if (contentChecked) return undefined;
   const p = findJsonProblem(activity);
   if (!p) return undefined;
   return p.path ? `${p.path} ${p.problem}` : `the activity ${p.problem}`;

@@ -56,6 +56,8 @@ export interface IngestSettings {
   requestId?: string;
   /** "Now" for this request (the instance's clock); real time when absent. */
   now?: Date;
+  /** The body was parsed by the JSON body plugin, which refused what the store cannot keep (see queueableProblem). */
+  bodyChecked?: boolean;
   /** The Ortto response profile (answer shapes, deferred item validation); docs when absent. */
   profile?: Profile;
 }
@@ -74,7 +76,7 @@ export async function createActivities(
     // Only what the worker can at least keep as a dead letter is acknowledged as queued.
     const refused: ItemResult[] = [];
     const toQueue = items.filter((i) => {
-      const problem = queueableProblem(i.activity);
+      const problem = queueableProblem(i.activity, settings.bodyChecked === true);
       if (problem) refused.push({ index: i.index, status: 'invalid', error: problem });
       return !problem;
     });

@@ -134,8 +134,54 @@ async function runSession(pg: PGlite, begin: Request & { op: 'begin' }): Promise
   }
 }
 
+/**
+ * PGlite runs no autovacuum: without it the planner never learns how many rows a table holds, and
+ * a look-up that an index answers in a millisecond becomes a hash join over every event of the
+ * instance (the daily limit's query grew with the events stored). So this thread does what
+ * autovacuum would, between requests: at most once per MAINTENANCE_CHECK_MS it asks PostgreSQL's
+ * own counters which tables changed by more than autovacuum's default thresholds (50 rows + 10 %
+ * for ANALYZE, 50 + 20 % dead rows for VACUUM) and treats those. Tables never analyzed (an
+ * existing folder from before) are analyzed at the first check. ANALYZE samples fewer rows than
+ * PostgreSQL's default (MAINTENANCE_STATISTICS_TARGET), which keeps the pause short and is ample
+ * for the key look-ups the store runs.
+ */
+const MAINTENANCE_CHECK_MS = 2_000;
+const MAINTENANCE_STATISTICS_TARGET = 10;
+let lastMaintenance = performance.now();
+
+async function maybeMaintain(pg: PGlite): Promise<void> {
+  const now = performance.now();
+  if (now - lastMaintenance < MAINTENANCE_CHECK_MS) return;
+  lastMaintenance = now;
+  try {
+    const due = await pg.query<{ name: string; analyze: boolean; vacuum: boolean }>(
+      `select quote_ident(s.schemaname) || '.' || quote_ident(s.relname) as name,
+              (c.reltuples < 0 and c.relpages > 0) or s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0) as analyze,
+              s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0) as vacuum
+         from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+        where (c.reltuples < 0 and c.relpages > 0) or s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
+           or s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)`,
+    );
+    if (due.rows.length === 0) return;
+    await pg.exec(`set default_statistics_target = ${MAINTENANCE_STATISTICS_TARGET}`);
+    try {
+      for (const t of due.rows) {
+        if (t.vacuum) await pg.exec(`vacuum (analyze) ${t.name}`);
+        else if (t.analyze) await pg.exec(`analyze ${t.name}`);
+      }
+    } finally {
+      await pg.exec('reset default_statistics_target');
+    }
+  } catch {
+    // Maintenance is an optimisation: a failure (a table dropped meanwhile) waits for the next check.
+  } finally {
+    lastMaintenance = performance.now();
+  }
+}
+
 async function serve(pg: PGlite): Promise<void> {
   for (;;) {
+    await maybeMaintain(pg);
     const request = await next(() => main);
     switch (request.op) {
       case 'query':

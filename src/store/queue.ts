@@ -40,17 +40,22 @@ export async function enqueue(sql: Sql, instanceId: string, kind: Kind, payload:
   );
 }
 
-/** Several acknowledged requests in one statement (one commit), in the given order. */
+/**
+ * Several acknowledged requests in one statement (one commit), in the given order: one row of
+ * VALUES per request, each payload its own json parameter, so PostgreSQL parses every payload once
+ * (a json array of them was parsed again by each `->` on its elements: three times the CPU). One
+ * prepared statement per row count.
+ */
 export async function enqueueMany(sql: Sql, rows: Array<{ instanceId: string; kind: Kind; payload: QueuedRequest }>): Promise<void> {
   if (rows.length === 0) return;
-  await sql.query(
-    `insert into ingest_queue (instance_id, kind, payload)
-     select t.e ->> 'instance_id', t.e ->> 'kind', t.e -> 'payload'
-       from json_array_elements($1::json) with ordinality as t(e, n)
-      order by t.n`,
-    [JSON.stringify(rows.map((r) => ({ instance_id: r.instanceId, kind: r.kind, payload: r.payload })))],
-    'enqueue_many',
-  );
+  const params: unknown[] = [];
+  let values = '';
+  for (const r of rows) {
+    const n = params.length;
+    values += `${n === 0 ? '' : ', '}($${n + 1}, $${n + 2}, $${n + 3}::json)`;
+    params.push(r.instanceId, r.kind, JSON.stringify(r.payload));
+  }
+  await sql.query(`insert into ingest_queue (instance_id, kind, payload) values ${values}`, params, `enqueue_many_${rows.length}`);
 }
 
 /**

@@ -28,7 +28,7 @@ export const activityRoutes = (deps: AppDeps, enqueue: IngestSettings['enqueue']
   const create = async (subject: Subject, request: FastifyRequest, body: CreateActivitiesBody) => {
     const activities = await createActivities(deps.db, subject, request.auth, body, {
       dailyLimit: effectiveLimits(request.auth, deps.config).activityDailyLimit,
-      geoipEnabled: deps.config.geoipEnabled, enqueue, feed: deps.feed, requestId: request.id,
+      geoipEnabled: deps.config.geoipEnabled, enqueue, bodyChecked: true, feed: deps.feed, requestId: request.id,
       now: deps.clock?.now(request.auth.instanceId),
       profile: profileOf(request, deps.config),
     });
