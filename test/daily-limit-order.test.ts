@@ -111,4 +111,32 @@ describe('daily limit, whatever the order', () => {
     await app.drain();
     assert.deepEqual(await storedTimes(api, email), [0, 1, 2].map((i) => t0 + i * 1000));
   });
+
+  it('a request that also creates persons decides the limit and the repeats of stored keyed events of the existing ones the same way', async () => {
+    // The stored events and times are then read by the statement that claims the new persons' keys.
+    const api = await setUp(5);
+    const t0 = Date.now() - 2 * H;
+    const email = 'known@example.com';
+    const first = await api.post('/v1/activities/create', { activities: [0, 1, 2, 3].map((i) => ping(email, t0 + i * 1000, i === 0 ? { key: 'k0' } : {})) });
+    assert.ok(first.body.activities.every((a: any) => a.status === 'ingested'), first.text);
+    const res = await api.post('/v1/activities/create', { activities: [
+      ping('new-1@example.com', t0),
+      ping(email, t0 + 10_000),
+      ping(email, t0, { key: 'k0' }),
+      ping(email, t0 - 23 * H),
+      ping('new-2@example.com', t0),
+    ] });
+    assert.equal(res.status, 200, res.text);
+    const [newOne, late, repeat, early, newTwo] = res.body.activities;
+    assert.equal(newOne.person_status, 'created', res.text);
+    assert.equal(newTwo.person_status, 'created', res.text);
+    // Created first, the early one is taken (the window after it holds the 4 stored ones); the late
+    // one would make a sixth; the repeat of the stored keyed event is the same event, not counted.
+    assert.equal(early.status, 'ingested', res.text);
+    assert.equal(late.status, 'rate_limited', res.text);
+    assert.deepEqual({ status: repeat.status, activity_id: repeat.activity_id }, { status: 'ingested', activity_id: first.body.activities[0].activity_id });
+    const stored = await storedTimes(api, email);
+    assert.equal(stored.length, 5);
+    assert.ok(fullestWindow(stored) <= 5);
+  });
 });

@@ -4,14 +4,15 @@
 // one new key create exactly one record), refuse what is over the daily limit, then plan the
 // batch (domain/batch-plan.ts) and write it in one statement.
 import {
-  identityKey, limitedActivities, limitProbes, planBatch, resolveRecords, type IndexedActivity, type Outcome,
+  identityKey, limitedActivities, limitPairKey, limitProbes, planBatch, resolveRecords, type IndexedActivity, type Outcome,
+  type Resolution, type StoredEvent,
 } from '../domain/batch-plan.js';
 import { storedSpanFor } from '../domain/daily-limit.js';
 import { newId } from '../domain/ids.js';
 import { identityValues } from '../domain/identity.js';
 import type { Subject } from '../domain/subjects.js';
 import type { Sql } from '../store/db.js';
-import { findStoredEvents, storedEventTimes } from '../store/events.js';
+import { findStoredEvents, storedEventTimes, type LimitRead } from '../store/events.js';
 import {
   addIdentityFields, claimIdentities, findAndLockRecords, releaseIdentities,
 } from '../store/records.js';
@@ -55,7 +56,11 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
   const pairs = batch
     .filter((b) => b.activity.eventKey !== null)
     .map((b) => ({ definition: b.activity.definition.name, key: b.activity.eventKey!, created: b.activity.created }));
-  const storedEvents = await findStoredEvents(tx, instanceId, kind, pairs);
+  // Read by the first claim of the loop below when there is one (round trips saved), else after
+  // it: the stored keyed events, and the daily limit's stored times of the records resolved so far
+  // (a pair the final resolution adds or widens is read after the loop).
+  let storedEvents: Map<string, StoredEvent> | undefined;
+  let prefetchedTimes: { reads: Map<string, LimitRead>; times: Map<string, number[]> } | undefined;
 
   // Claim every identity value of the records this batch creates (the merge key and the other
   // key values its fields carry, e.g. the phone beside the e-mail) before anything else is
@@ -82,7 +87,14 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
       }
     }
     if (creating.size === 0) break;
-    const won = await claimIdentities(tx, instanceId, kind, [...creating.values()]);
+    const first = storedEvents === undefined;
+    const early = first && ctx.dailyLimit > 0 ? limitReads(batch, resolved.resolutions, new Map()) : [];
+    const claimed = await claimIdentities(tx, instanceId, kind, [...creating.values()], first ? { eventPairs: pairs, limitReads: early } : {});
+    if (first) {
+      storedEvents = claimed.storedEvents;
+      prefetchedTimes = { reads: new Map(early.map((r) => [limitPairKey(r.recordId, r.definition), r])), times: claimed.storedTimes };
+    }
+    const won = claimed.won;
     const lostKeys: Array<{ fieldId: string; value: string }> = [];
     for (const [k, c] of creating) {
       if (won.has(k)) reserved.set(k, c.recordId);
@@ -97,6 +109,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     for (const id of taken.archived) archived.add(id);
     resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
   }
+  storedEvents ??= await findStoredEvents(tx, instanceId, kind, pairs);
   const { resolutions, failures } = resolved;
   // Values won for a record this batch no longer creates (its merge key was lost after all) are
   // given up, so that the plan gives them to whichever record ends up holding them.
@@ -125,10 +138,23 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     // Records only (person/merge) count against no limit.
     const { probes, groups } = limitProbes(batch.filter((b) => !b.recordOnly), resolutions, storedEvents);
     // Records this batch creates have no stored events.
-    const reads = [...probes.values()]
-      .filter((p) => !born.has(p.recordId))
-      .map((p) => ({ recordId: p.recordId, definition: p.definition, ...storedSpanFor(p.candidates) }));
-    limited = limitedActivities(ctx.dailyLimit, probes, groups, await storedEventTimes(tx, instanceId, kind, reads));
+    const times = new Map<string, number[]>();
+    const missing: LimitRead[] = [];
+    for (const p of probes.values()) {
+      if (born.has(p.recordId)) continue;
+      const read = { recordId: p.recordId, definition: p.definition, ...storedSpanFor(p.candidates) };
+      const pk = limitPairKey(p.recordId, p.definition);
+      const early = prefetchedTimes?.reads.get(pk);
+      if (!early || early.from > read.from || early.to < read.to) {
+        missing.push(read);
+        continue;
+      }
+      // Read over a span that holds this one: the same times once cut to it.
+      const within = (prefetchedTimes!.times.get(pk) ?? []).filter((t) => t > read.from && t < read.to);
+      if (within.length > 0) times.set(pk, within);
+    }
+    for (const [pk, list] of await storedEventTimes(tx, instanceId, kind, missing)) times.set(pk, list);
+    limited = limitedActivities(ctx.dailyLimit, probes, groups, times);
   }
   const plan = planBatch({
     subject, batch, resolutions, existingRecords, owners: held, identityFields, storedEvents, limited, dailyLimit: ctx.dailyLimit,
@@ -159,4 +185,16 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     throw error;
   }
   return [...failures, ...plan.outcomes];
+}
+
+/** The daily limit's reads for a resolution: each (existing record, definition) and the span its candidates need. */
+function limitReads(batch: IndexedActivity[], resolutions: ReadonlyMap<number, Resolution>, storedEvents: ReadonlyMap<string, StoredEvent>): LimitRead[] {
+  const created = new Set<string>();
+  for (const r of resolutions.values()) if (r.created) created.add(r.recordId);
+  const { probes } = limitProbes(batch.filter((b) => !b.recordOnly), resolutions, storedEvents);
+  const reads: LimitRead[] = [];
+  for (const p of probes.values()) {
+    if (!created.has(p.recordId)) reads.push({ recordId: p.recordId, definition: p.definition, ...storedSpanFor(p.candidates) });
+  }
+  return reads;
 }

@@ -4,8 +4,15 @@ import { dedupeKey, limitPairKey } from '../domain/batch-plan.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
 
+/** What makes a keyed event one event: its definition, key and created. */
+export interface EventPair {
+  definition: string;
+  key: string;
+  created: Date;
+}
+
 export async function findStoredEvents(
-  sql: Sql, instanceId: string, kind: Kind, pairs: Array<{ definition: string; key: string; created: Date }>,
+  sql: Sql, instanceId: string, kind: Kind, pairs: EventPair[],
 ): Promise<Map<string, StoredEvent>> {
   if (pairs.length === 0) return new Map();
   const rows = await sql.query<{ id: string; record_id: string; definition: string; key: string; created_at: Date; attributes: Record<string, unknown> }>(
@@ -25,8 +32,16 @@ export async function findStoredEvents(
  * Created times (ms) of the stored events of each (record, definition) with created in (from, to),
  * by limitPairKey: what the daily limit decides on. One statement; one index range scan per pair.
  */
+/** The stored events of a (record, definition) the daily limit reads: created in (from, to), ms. */
+export interface LimitRead {
+  recordId: string;
+  definition: string;
+  from: number;
+  to: number;
+}
+
 export async function storedEventTimes(
-  sql: Sql, instanceId: string, kind: Kind, probes: Array<{ recordId: string; definition: string; from: number; to: number }>,
+  sql: Sql, instanceId: string, kind: Kind, probes: LimitRead[],
 ): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
   if (probes.length === 0) return out;
@@ -43,12 +58,15 @@ export async function storedEventTimes(
     ],
     'stored_event_times',
   );
-  for (const r of rows) {
-    const k = limitPairKey(r.record_id, r.definition);
-    const list = out.get(k);
-    const t = Math.round(Number(r.t));
-    if (list) list.push(t);
-    else out.set(k, [t]);
-  }
+  for (const r of rows) addTime(out, r.record_id, r.definition, r.t);
   return out;
+}
+
+/** Adds a stored event's created time (ms, as the statement gives it) to its pair's list. */
+export function addTime(out: Map<string, number[]>, recordId: string, definition: string, t: number): void {
+  const k = limitPairKey(recordId, definition);
+  const list = out.get(k);
+  const ms = Math.round(Number(t));
+  if (list) list.push(ms);
+  else out.set(k, [ms]);
 }

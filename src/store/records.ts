@@ -1,11 +1,12 @@
 // Records (persons and accounts) and their merge keys. Each function is one statement over a JSON
 // parameter, whatever the batch size.
-import type { IdentityWrite, StoredRecord } from '../domain/batch-plan.js';
-import { identityKey } from '../domain/batch-plan.js';
+import type { IdentityWrite, StoredEvent, StoredRecord } from '../domain/batch-plan.js';
+import { dedupeKey, identityKey } from '../domain/batch-plan.js';
 import { fieldTypeRule, isEmailField, type KeyRule } from '../domain/field-types.js';
 import type { Fields } from '../domain/merge.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
+import { addTime, type EventPair, type LimitRead } from './events.js';
 
 /**
  * Makes fields identify records from now on, and indexes the values existing records already hold
@@ -122,20 +123,65 @@ export async function findAndLockRecords(
   return { owners, records, archived };
 }
 
-/** Claims merge keys (in key order, a fixed lock order); returns the ones this transaction now owns. */
-export async function claimIdentities(sql: Sql, instanceId: string, kind: Kind, claims: IdentityWrite[]): Promise<Set<string>> {
-  if (claims.length === 0) return new Set();
-  const rows = await sql.query<{ field_id: string; value: string }>(
-    `insert into record_identities (instance_id, kind, field_id, value, record_id)
-     select $1, $2, c.field_id, c.value, c.record_id
-       from jsonb_to_recordset($3::jsonb) as c(field_id text, value text, record_id text)
-      order by c.field_id, c.value
-     on conflict do nothing
-     returning field_id, value`,
-    [instanceId, kind, JSON.stringify(claims.map((c) => ({ field_id: c.fieldId, value: c.value, record_id: c.recordId })))],
+/**
+ * Claims merge keys (in key order, a fixed lock order); returns the ones this transaction now owns.
+ * The same statement can also read what the batch decides on next, which saves it round trips:
+ * the stored events of keyed pairs (findStoredEvents) and the daily limit's stored times of
+ * records it has locked (storedEventTimes). The statement comes after the records are locked, so
+ * it sees what the transactions that held them committed, and no other can write their events now.
+ */
+export async function claimIdentities(
+  sql: Sql, instanceId: string, kind: Kind, claims: IdentityWrite[],
+  lookups: { eventPairs?: EventPair[]; limitReads?: LimitRead[] } = {},
+): Promise<{ won: Set<string>; storedEvents: Map<string, StoredEvent>; storedTimes: Map<string, number[]> }> {
+  const won = new Set<string>();
+  const storedEvents = new Map<string, StoredEvent>();
+  const storedTimes = new Map<string, number[]>();
+  if (claims.length === 0) return { won, storedEvents, storedTimes };
+  const pairs = lookups.eventPairs ?? [];
+  const reads = lookups.limitReads ?? [];
+  const rows = await sql.query<{
+    field_id: string | null; value: string | null; id: string | null; record_id: string | null; definition: string | null;
+    key: string | null; created_at: Date | null; attributes: Record<string, unknown> | null; t: number | null;
+  }>(
+    `with claimed as (
+       insert into record_identities (instance_id, kind, field_id, value, record_id)
+       select $1, $2, c.field_id, c.value, c.record_id
+         from jsonb_to_recordset($3::jsonb) as c(field_id text, value text, record_id text)
+        order by c.field_id, c.value
+       on conflict do nothing
+       returning field_id, value
+     )
+     select field_id, value, null::text as id, null::text as record_id, null::text as definition, null::text as key,
+            null::timestamptz as created_at, null::jsonb as attributes, null::float8 as t
+       from claimed
+     union all
+     select null, null, e.id, e.record_id, e.definition, e.key, e.created_at, e.attributes, null
+       from jsonb_to_recordset($4::jsonb) as p(definition text, key text, created_at timestamptz)
+       cross join lateral (
+         select id, record_id, definition, key, created_at, attributes from activity_events
+          where instance_id = $1 and kind = $2 and definition = p.definition and key = p.key and created_at = p.created_at
+          limit 1) e
+     union all
+     select null, null, null, p.record_id, p.definition, null, null, null, (extract(epoch from e.created_at) * 1000)::float8
+       from unnest($5::text[], $6::text[], $7::text[], $8::text[]) as p(record_id, definition, lo, hi)
+       join activity_events e
+         on e.instance_id = $1 and e.kind = $2 and e.record_id = p.record_id
+        and e.created_at > p.lo::timestamptz and e.created_at < p.hi::timestamptz and e.definition = p.definition`,
+    [
+      instanceId, kind, JSON.stringify(claims.map((c) => ({ field_id: c.fieldId, value: c.value, record_id: c.recordId }))),
+      JSON.stringify(pairs.map((p) => ({ definition: p.definition, key: p.key, created_at: p.created.toISOString() }))),
+      reads.map((p) => p.recordId), reads.map((p) => p.definition),
+      reads.map((p) => new Date(p.from).toISOString()), reads.map((p) => new Date(p.to).toISOString()),
+    ],
     'claim_identities',
   );
-  return new Set(rows.map((r) => identityKey(r.field_id, r.value)));
+  for (const r of rows) {
+    if (r.field_id !== null) won.add(identityKey(r.field_id, r.value!));
+    else if (r.t === null) storedEvents.set(dedupeKey(r.definition!, r.key!, r.created_at!), { id: r.id!, recordId: r.record_id!, attributes: r.attributes! });
+    else addTime(storedTimes, r.record_id!, r.definition!, r.t);
+  }
+  return { won, storedEvents, storedTimes };
 }
 
 export async function releaseIdentities(sql: Sql, instanceId: string, kind: Kind, releases: IdentityWrite[]): Promise<void> {
