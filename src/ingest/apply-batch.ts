@@ -29,7 +29,7 @@ export interface BatchItem {
   request?: { mergeBy: string[]; strategy: MergeStrategy; now: Date };
 }
 
-export interface BatchContext {
+export interface BatchSettings {
   instanceId: string;
   subject: Subject;
   mergeBy: string[];
@@ -46,7 +46,7 @@ export interface BatchContext {
 
 export type ItemResult = Outcome | { index: number; status: 'queued'; eventId: string; directId?: string };
 
-export async function applyBatch(tx: Sql, ctx: BatchContext, items: BatchItem[]): Promise<ItemResult[]> {
+export async function applyBatch(tx: Sql, ctx: BatchSettings, items: BatchItem[]): Promise<ItemResult[]> {
   const { instanceId, subject } = ctx;
   const kind = subject.kind;
   const names = [...new Set(items.map((i) => definitionNameOf((i.activity as { activity_id?: unknown })?.activity_id)).filter((n): n is string => !!n))];
@@ -136,7 +136,7 @@ const NO_DEFINITION: Definition = {
  * Creates or merges records through the same identity claims, merge strategies and custom-field
  * registration as applyBatch (resolve-and-write.ts), writing no events.
  */
-export async function applyRecords(tx: Sql, ctx: Omit<BatchContext, 'mode' | 'ipLocations' | 'dailyLimit'>, items: RecordItem[]): Promise<Outcome[]> {
+export async function applyRecords(tx: Sql, ctx: Omit<BatchSettings, 'mode' | 'ipLocations' | 'dailyLimit'>, items: RecordItem[]): Promise<Outcome[]> {
   const { instanceId, subject } = ctx;
   const { customTypes, identityFields } = await loadBatchContext(tx, instanceId, subject.kind, []);
   // A custom field's type is set by the first record that uses it; later ones must agree.

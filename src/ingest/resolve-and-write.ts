@@ -22,7 +22,7 @@ import { writeBatch } from '../store/write-batch.js';
 /** Rounds of claiming new records' keys before the whole transaction is retried instead. */
 const MAX_CLAIM_ROUNDS = 20;
 
-/** What the write needs of the batch's context (apply-batch.ts BatchContext has it). */
+/** What the write needs of the batch's context (apply-batch.ts BatchSettings has it). */
 export interface WriteContext {
   instanceId: string;
   subject: Subject;

@@ -1,9 +1,8 @@
 // Custom fields registered on an instance (person `cm`, account `oc`). A name keeps the type it
 // was first registered with.
 import type { FieldType } from '../domain/field-types.js';
+import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
-
-export type Subject = 'person' | 'account';
 
 export interface CustomField {
   name: string;
@@ -11,7 +10,7 @@ export interface CustomField {
   createdAt: Date;
 }
 
-export async function listCustomFields(sql: Sql, instanceId: string, subject: Subject): Promise<CustomField[]> {
+export async function listCustomFields(sql: Sql, instanceId: string, subject: Kind): Promise<CustomField[]> {
   const rows = await sql.query<{ name: string; type: FieldType; created_at: Date }>(
     'select name, type, created_at from custom_fields where instance_id = $1 and subject = $2 order by created_at, name',
     [instanceId, subject],
@@ -19,7 +18,7 @@ export async function listCustomFields(sql: Sql, instanceId: string, subject: Su
   return rows.map((r) => ({ name: r.name, type: r.type, createdAt: r.created_at }));
 }
 
-export async function customFieldTypes(sql: Sql, instanceId: string, subject: Subject): Promise<Map<string, FieldType>> {
+export async function customFieldTypes(sql: Sql, instanceId: string, subject: Kind): Promise<Map<string, FieldType>> {
   const fields = await listCustomFields(sql, instanceId, subject);
   return new Map(fields.map((f) => [f.name, f.type]));
 }
@@ -31,7 +30,7 @@ export async function customFieldTypes(sql: Sql, instanceId: string, subject: Su
 export async function registerCustomFields(
   sql: Sql,
   instanceId: string,
-  subject: Subject,
+  subject: Kind,
   fields: Array<{ name: string; type: FieldType }>,
 ): Promise<Map<string, FieldType>> {
   if (fields.length === 0) return new Map();

@@ -13,7 +13,7 @@ export interface BatchWrites {
   events: EventWrite[];
   /** Definitions that received their first events. */
   activate: string[];
-  /** The batch's instant (BatchContext.now): records' created/updated and events' ingested times. */
+  /** The batch's instant (BatchSettings.now): records' created/updated and events' ingested times. */
   now: Date;
 }
 
