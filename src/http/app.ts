@@ -1,7 +1,6 @@
 // The HTTP app as a plugin-built instance without listen(): server.ts listens, tests inject.
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
@@ -12,6 +11,7 @@ import type { Emulator } from '../emulator/emulator.js';
 import { registerActivityStream } from './plugins/activity-stream.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerConsole } from './plugins/console.js';
+import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
 import { registerJsonBody } from './plugins/json-body.js';
@@ -117,11 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   const origin = (request: { protocol: string; host: string }) => `${request.protocol}://${request.host}`;
-  await app.register(fastifySwaggerUi, {
-    routePrefix: '/docs',
-    transformSpecification: (spec, request) => finishDocument(spec, origin(request)),
-    transformSpecificationClone: false,
-  });
+  registerDocs(app, (spec, request) => finishDocument(spec as never, origin(request)));
   app.get('/openapi.json', { schema: { hide: true } }, async (request) => finishDocument(app.swagger(), origin(request)));
   probeRoutes(app, deps.db);
 
