@@ -16,6 +16,7 @@ import { registerErrorHandling } from './plugins/errors.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
 import { registerJsonBody } from './plugins/json-body.js';
 import { registerMetrics } from './metrics.js';
+import { lazyCompilersFactory } from './lazy-schemas.js';
 import { registerWire } from './plugins/wire.js';
 import { definitionRoutes } from './routes/v1/definitions.js';
 import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
@@ -57,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    schemaController: { compilersFactory: lazyCompilersFactory() as never },
     return503OnClosing: true,
     // A request (headers and body) not received within BODY_TIMEOUT_MS is answered 408
     // (clientErrorHandler). Node enforces it only when the headers timeout is not longer, and
