@@ -20,7 +20,7 @@ export function packFolder(dir: string): Buffer {
   const entries: ImageEntry[] = [];
   const chunks: Buffer[] = [];
   const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         entries.push([child]);
@@ -50,11 +50,12 @@ export function readImage(file: string): PgdataImage {
     if (size === undefined) {
       image.dirs.push(p);
     } else {
+      if (at + size > buffer.length) break;
       image.files.push({ path: p, bytes: new Uint8Array(buffer.buffer, buffer.byteOffset + at, size) });
       at += size;
     }
   }
-  if (at !== buffer.length) throw new Error(`${file}: the store image is damaged (${buffer.length} bytes, ${at} expected)`);
+  if (at !== buffer.length || image.dirs.length + image.files.length !== entries.length) throw new Error(`${file}: the store image is damaged (its bytes do not match its list of files)`);
   return image;
 }
 
