@@ -4,8 +4,8 @@
 // starts from a copy instead of initdb + every migration. Tests keep using tsc's dist/.
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,17 +41,24 @@ await esbuild.build({
   logLevel: 'warning',
 });
 
-// The store image: an in-memory store with every migration applied, dumped as a gzipped tarball,
-// with the list of migrations it holds (a store made from it runs only those that came later).
+// The store image: a store with every migration applied, shut down cleanly (so a start from it
+// needs no crash recovery and keeps PostgreSQL's relation-cache files), as one uncompressed file
+// (src/store/image-file.ts; the npm tarball compresses it), with the list of migrations it holds
+// (a store made from it runs only those that came later).
 const { loadMigrations, migrate } = await import(path.join(ROOT, 'dist/src/store/migrate.js'));
 const { openPglite } = await import(path.join(ROOT, 'dist/src/store/pglite.js'));
-const db = await openPglite(undefined);
+const { packFolder } = await import(path.join(ROOT, 'dist/src/store/image-file.js'));
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'activity-cdp-image-'));
 try {
-  await migrate(db);
-  const image = await db.dump();
-  fs.writeFileSync(path.join(OUT, 'store-image.tar.gz'), zlib.gzipSync(Buffer.from(await image.arrayBuffer()), { level: 6 }));
+  const db = await openPglite(path.join(scratch, 'pgdata'));
+  try {
+    await migrate(db);
+  } finally {
+    await db.close();
+  }
+  fs.writeFileSync(path.join(OUT, 'store-image.bin'), packFolder(path.join(scratch, 'pgdata')));
 } finally {
-  await db.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
 }
 const pgliteVersion = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version;
 fs.writeFileSync(path.join(OUT, 'store-image.json'), JSON.stringify({ pglite: pgliteVersion, migrations: loadMigrations().map((m) => m.name) }, null, 2) + '\n');

@@ -33,5 +33,14 @@ describe('OpenAPI', () => {
     assert.match(await res.text(), /swagger/i);
     const spec = await fetch(`${getApp().baseUrl}/docs/json`);
     assert.equal(spec.status, 200, 'the page loads its document without a key');
+    const doc = (await spec.json()) as { servers?: { url: string }[] };
+    assert.deepEqual(doc.servers?.map((s) => s.url), [getApp().baseUrl], 'servers names the address asked');
+    const script = await fetch(`${getApp().baseUrl}/docs/static/swagger-ui-bundle.js`);
+    assert.equal(script.status, 200, 'and its scripts');
+    assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    assert.ok((await script.text()).length > 100_000);
+    const post = await fetch(`${getApp().baseUrl}/docs`, { method: 'POST' });
+    assert.equal(post.status, 405);
+    assert.match(post.headers.get('allow') ?? '', /GET/);
   });
 });

@@ -33,7 +33,7 @@ function newestMtime(dir: string): number {
 /** The shipped build (build/), made again when a source file is newer than it. */
 function ensureBuild(): void {
   const bundle = path.join(ROOT, 'build', 'cli', 'main.js');
-  const fresh = fs.existsSync(bundle) && fs.existsSync(path.join(ROOT, 'build', 'store-image.tar.gz')) && fs.statSync(bundle).mtimeMs >= newestMtime(path.join(ROOT, 'src'));
+  const fresh = fs.existsSync(bundle) && fs.existsSync(path.join(ROOT, 'build', 'store-image.bin')) && fs.statSync(bundle).mtimeMs >= newestMtime(path.join(ROOT, 'src'));
   if (!fresh) run(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], ROOT);
 }
 
@@ -100,7 +100,7 @@ describe('npm pack and install', { skip: STORE_KIND === 'postgres' && 'packaging
     for (const dev of ['typescript', 'esbuild', '@types/node']) assert.equal(fs.existsSync(path.join(app, 'node_modules', dev)), false, `${dev} is not installed`);
     const installed = path.join(app, 'node_modules', 'activity-cdp');
     assert.ok(fs.existsSync(path.join(installed, 'build', 'cli', 'main.js')));
-    assert.ok(fs.existsSync(path.join(installed, 'build', 'store-image.tar.gz')));
+    assert.ok(fs.existsSync(path.join(installed, 'build', 'store-image.bin')));
     // tsc output is shipped only for activity-cdp/testing (dist/src, package.json exports) and the
     // console (dist/console): no tests, no source maps.
     assert.ok(fs.existsSync(path.join(installed, 'dist', 'src', 'testing', 'index.js')));

@@ -1,7 +1,6 @@
 // The HTTP app as a plugin-built instance without listen(): cli/serve.ts listens, tests inject.
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { EnqueueBatcher } from '../ingest/enqueue-batcher.js';
@@ -9,10 +8,12 @@ import type { AppDeps } from './deps.js';
 import { registerActivityStream } from './plugins/activity-stream.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerConsole } from './plugins/console.js';
+import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
 import { registerJsonBody } from './plugins/json-body.js';
 import { registerMetrics } from './metrics.js';
+import { lazyCompilersFactory } from './lazy-schemas.js';
 import { registerWire } from './plugins/wire.js';
 import { definitionRoutes } from './routes/v1/definitions.js';
 import { instanceSchemaRoutes } from './routes/v1/instance-schema.js';
@@ -34,6 +35,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    schemaController: { compilersFactory: lazyCompilersFactory() as never },
     return503OnClosing: true,
     // A request (headers and body) not received within BODY_TIMEOUT_MS is answered 408
     // (clientErrorHandler). Node enforces it only when the headers timeout is not longer, and
@@ -89,11 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   const origin = (request: { protocol: string; host: string }) => `${request.protocol}://${request.host}`;
-  await app.register(fastifySwaggerUi, {
-    routePrefix: '/docs',
-    transformSpecification: (spec, request) => finishDocument(spec, origin(request)),
-    transformSpecificationClone: false,
-  });
+  registerDocs(app, (spec, request) => finishDocument(spec as never, origin(request)));
   app.get('/openapi.json', { schema: { hide: true } }, async (request) => finishDocument(app.swagger(), origin(request)));
   probeRoutes(app, deps.db);
 

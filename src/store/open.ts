@@ -5,7 +5,6 @@ import type { Db } from './db.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { migrate } from './migrate.js';
 import { openPglite } from './pglite.js';
-import { openPostgres } from './postgres.js';
 import { NoStoreError, holdsStore, storeImage } from './store-image.js';
 
 export interface OpenedStore {
@@ -26,6 +25,8 @@ type StoreConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'pgPoolSize'>
 /** mustExist: refuse (NoStoreError) instead of creating an embedded store (CLI commands). */
 export async function openStore(config: StoreConfig, purpose: string, options: { mustExist?: boolean } = {}): Promise<OpenedStore> {
   if (config.databaseUrl) {
+    // Loaded only for PostgreSQL: an embedded start (and the emulator) does not pay for pg.
+    const { openPostgres } = await import('./postgres.js');
     const namedStatements = config.pgNamedStatements ?? true;
     const db = await openPostgres(config.databaseUrl, config.pgPoolSize, { startTimeoutMs: config.databaseStartTimeoutMs ?? 0, namedStatements });
     let reads: Db | undefined;

@@ -6,6 +6,8 @@ export interface OpenRequest {
   dataDir: string | undefined;
   /** A data-folder tarball to load (transferred, not copied). */
   loadDataDir?: ArrayBuffer;
+  /** The pre-migrated image file (image-file.ts) a new store starts from, read by the thread itself. */
+  imageFile?: string;
 }
 
 export type Request =

@@ -3,7 +3,8 @@
 // PGlite is one session: requests run one at a time in arrival order, and while a transaction
 // session is open only that session's requests run; the others wait here, in order.
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, parse, protocol, type Transaction } from '@electric-sql/pglite';
+import { MemoryFS, PGlite, parse, protocol, type Transaction } from '@electric-sql/pglite';
+import { readImage, writeImageFolder, type PgdataImage } from './image-file.js';
 import { encodeParam, toWireError, type Answer, type OpenRequest, type Ready, type Request } from './pglite-protocol.js';
 
 if (!parentPort) throw new Error('pglite-worker.ts runs as a worker thread (see pglite.ts)');
@@ -215,11 +216,41 @@ async function serve(pg: PGlite): Promise<void> {
   }
 }
 
+/** PGlite's PGDATA inside its virtual file system. */
+const PGDATA = '/pglite/data';
+
+/**
+ * The in-memory file system, holding the image's data folder before PostgreSQL starts (PGlite
+ * then finds a store instead of running initdb or reading a tarball). The files keep the image's
+ * bytes as their contents (canOwn: no copy).
+ */
+class ImageMemoryFS extends MemoryFS {
+  constructor(readonly image: PgdataImage) {
+    super();
+  }
+
+  override async initialSyncFs(): Promise<void> {
+    const FS = this.pg!.Module.FS;
+    FS.mkdirTree(PGDATA);
+    for (const dir of this.image.dirs) FS.mkdir(`${PGDATA}/${dir}`);
+    for (const file of this.image.files) FS.writeFile(`${PGDATA}/${file.path}`, file.bytes, { canOwn: true });
+  }
+}
+
+async function open({ dataDir, loadDataDir, imageFile }: OpenRequest): Promise<PGlite> {
+  if (imageFile) {
+    const image = readImage(imageFile);
+    if (!dataDir) return PGlite.create({ fs: new ImageMemoryFS(image) });
+    writeImageFolder(image, dataDir);
+    return PGlite.create(dataDir);
+  }
+  return PGlite.create(dataDir ?? 'memory://', loadDataDir ? { loadDataDir: new Blob([loadDataDir]) } : {});
+}
+
 async function start(): Promise<void> {
-  const { dataDir, loadDataDir } = workerData as OpenRequest;
   let pg: PGlite;
   try {
-    pg = await PGlite.create(dataDir ?? 'memory://', loadDataDir ? { loadDataDir: new Blob([loadDataDir]) } : {});
+    pg = await open(workerData as OpenRequest);
   } catch (error) {
     port.postMessage({ ready: true, error: toWireError(error) } satisfies Ready);
     return;

@@ -78,8 +78,8 @@ function workerScript(): string {
   return fs.existsSync(beside) ? beside : path.join(packageRoot(), 'dist', 'src', 'store', 'pglite-worker.js');
 }
 
-function spawn(dataDir: string | undefined, loadDataDir: ArrayBuffer | undefined): Promise<PgliteWorker> {
-  const workerData: OpenRequest = loadDataDir ? { dataDir, loadDataDir } : { dataDir };
+function spawn(workerData: OpenRequest): Promise<PgliteWorker> {
+  const { loadDataDir } = workerData;
   const worker = new Worker(workerScript(), {
     workerData,
     transferList: loadDataDir ? [loadDataDir] : [],
@@ -108,9 +108,17 @@ function spawn(dataDir: string | undefined, loadDataDir: ArrayBuffer | undefined
   });
 }
 
-/** dataDir undefined = in memory (tests). loadDataDir = a tarball made by dump() (test templates, pre-migrated images). */
-export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Db & { dump(): Promise<Blob> }> {
-  const conn = await spawn(dataDir, loadDataDir ? await loadDataDir.arrayBuffer() : undefined);
+/** A pre-migrated image file (image-file.ts) a new store starts from; the thread reads it. */
+export interface ImageFile {
+  imageFile: string;
+}
+
+/**
+ * dataDir undefined = in memory (tests, the emulator). load: a new store's contents, a tarball
+ * made by dump() (test templates) or the build's image file.
+ */
+export async function openPglite(dataDir: string | undefined, load?: Blob | ImageFile): Promise<Db & { dump(): Promise<Blob> }> {
+  const conn = await spawn(load instanceof Blob ? { dataDir, loadDataDir: await load.arrayBuffer() } : load ? { dataDir, imageFile: load.imageFile } : { dataDir });
   let nextSession = 1;
   const base = sessionSql(conn, 0, () => true);
   return {

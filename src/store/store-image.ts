@@ -1,27 +1,31 @@
-// The pre-migrated embedded store image made at build time (scripts/build.mjs): a new embedded
-// store, in a folder or in memory, starts as a copy of it instead of running initdb and every
-// migration (seconds). Used only when it holds exactly the first migrations of this code, in
-// order; migrate() then applies any that came later. Absent (a checkout built with tsc only): none.
+// The pre-migrated embedded store image made at build time (scripts/build.mjs, format in
+// image-file.ts): a new embedded store, in a folder or in memory, starts as a copy of it instead
+// of running initdb and every migration (seconds). Used only when it holds exactly the first
+// migrations of this code, in order; migrate() then applies any that came later. Absent (a
+// checkout built with tsc only): none. The store's thread reads the image itself, so the calling
+// thread only checks the manifest.
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { loadMigrations } from './migrate.js';
+import type { ImageFile } from './pglite.js';
 
-let cached: Blob | null | undefined;
+let cached: ImageFile | null | undefined;
 
-export function storeImage(): Blob | undefined {
+export function storeImage(): ImageFile | undefined {
   if (cached === undefined) cached = readImage();
   return cached ?? undefined;
 }
 
-function readImage(): Blob | null {
+function readImage(): ImageFile | null {
   const dir = path.join(packageRoot(), 'build');
   try {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'store-image.json'), 'utf8')) as { migrations?: unknown };
     const names = loadMigrations().map((m) => m.name);
     const held = Array.isArray(manifest.migrations) ? manifest.migrations : [];
     if (held.length === 0 || held.length > names.length || held.some((name, i) => name !== names[i])) return null;
-    return new Blob([fs.readFileSync(path.join(dir, 'store-image.tar.gz'))]);
+    const imageFile = path.join(dir, 'store-image.bin');
+    return fs.existsSync(imageFile) ? { imageFile } : null;
   } catch {
     return null;
   }

@@ -1,0 +1,63 @@
+// The pre-migrated store image (build/store-image.bin): its file format, and stores started from
+// it, in memory (the emulator) and in a new folder (a first `serve`), hold every migration.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { packFolder, readImage, writeImageFolder } from '../src/store/image-file.js';
+import { loadMigrations } from '../src/store/migrate.js';
+import { openPglite } from '../src/store/pglite.js';
+import { storeImage } from '../src/store/store-image.js';
+import { STORE_KIND } from './helpers/store.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'store-image-test-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('the store image file', () => {
+  it('holds a folder\'s directories (empty ones too) and files, and writes them back the same', () => {
+    const src = path.join(tmp, 'src');
+    fs.mkdirSync(path.join(src, 'a', 'b'), { recursive: true });
+    fs.mkdirSync(path.join(src, 'empty'));
+    fs.writeFileSync(path.join(src, 'PG_VERSION'), '18\n');
+    fs.writeFileSync(path.join(src, 'a', 'b', 'zeros'), Buffer.alloc(8192));
+    fs.writeFileSync(path.join(src, 'a', 'none'), '');
+    const file = path.join(tmp, 'image.bin');
+    fs.writeFileSync(file, packFolder(src));
+    const image = readImage(file);
+    assert.deepEqual(image.dirs, ['a', 'a/b', 'empty']);
+    assert.deepEqual(image.files.map((f) => [f.path, f.bytes.length]), [['PG_VERSION', 3], ['a/b/zeros', 8192], ['a/none', 0]]);
+
+    const out = path.join(tmp, 'out', 'pgdata');
+    fs.mkdirSync(path.dirname(out));
+    writeImageFolder(image, out);
+    assert.equal(fs.readFileSync(path.join(out, 'PG_VERSION'), 'utf8'), '18\n');
+    assert.deepEqual(fs.readFileSync(path.join(out, 'a', 'b', 'zeros')), Buffer.alloc(8192));
+    assert.ok(fs.statSync(path.join(out, 'empty')).isDirectory());
+    assert.deepEqual(fs.readdirSync(path.dirname(out)), ['pgdata'], 'nothing left beside it');
+  });
+
+  it('refuses a damaged image instead of starting a store from part of it', () => {
+    const file = path.join(tmp, 'image.bin');
+    const cut = path.join(tmp, 'cut.bin');
+    fs.writeFileSync(cut, fs.readFileSync(file).subarray(0, -1));
+    assert.throws(() => readImage(cut), /damaged/);
+  });
+});
+
+describe('stores started from the build\'s image', { skip: (STORE_KIND !== 'pglite' && 'PGlite only') || (!storeImage() && 'no build/store-image.bin (npm run build)') }, () => {
+  const migrations = loadMigrations().length;
+  for (const where of ['in memory', 'in a new folder'] as const) {
+    it(`${where}: every migration is applied and the store takes writes`, async () => {
+      const db = await openPglite(where === 'in memory' ? undefined : path.join(tmp, 'new', 'pgdata'), storeImage());
+      try {
+        assert.deepEqual(await db.query('select count(*)::int as n from schema_migrations'), [{ n: migrations }]);
+        await db.exec('create table image_probe (k int primary key)');
+        await db.query('insert into image_probe values ($1)', [1]);
+        assert.deepEqual(await db.query('select k from image_probe'), [{ k: 1 }]);
+      } finally {
+        await db.close();
+      }
+    });
+  }
+});
