@@ -16,6 +16,10 @@ function find(dir, out = []) {
 
 const filter = process.argv.slice(2);
 let files = [...find('dist/src'), ...find('dist/test'), ...find('dist/packages')].sort();
+// tsc -b never deletes: a compiled test whose source was removed or renamed is not run.
+const stale = files.filter((f) => !fs.existsSync(f.replace(/^dist[\\/]/, '').replace(/\.js$/, '.ts')));
+if (stale.length > 0) console.error(`skipping ${stale.length} compiled test file(s) whose source is gone: ${stale.join(', ')}`);
+files = files.filter((f) => !stale.includes(f));
 if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error('no test files found');
