@@ -15,13 +15,7 @@ import {
   CreatePersonActivitiesResponse, DeadLettersBody, DeadLettersResponse, PERSON_ENVELOPE_VALIDATION,
 } from '../../schemas/activities.js';
 import { errorResponses } from '../../schemas/common.js';
-
-/**
- * The create responses keep Ortto's key order (person_id, status, person_status, activity_id),
- * which the schema serializer would change (it writes required keys first); the schema still
- * documents them.
- */
-const inOrder = () => (data: unknown) => JSON.stringify(data);
+import { inOrder } from '../../in-order.js';
 
 /** enqueue: the app's group commit for async requests (buildApp makes one for every route). */
 export const activityRoutes = (deps: AppDeps, enqueue: IngestSettings['enqueue']): FastifyPluginAsyncTypebox => async (app) => {

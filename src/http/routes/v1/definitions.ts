@@ -11,12 +11,7 @@ import {
   ArchiveDefinitionBody, ArchiveResponse, CreateDefinitionBody, CustomActivityResponse, ModifyDefinitionBody,
 } from '../../schemas/definitions.js';
 import { definitionChanges, definitionInput } from '../../wire/definitions.js';
-
-/**
- * The custom_activity keys leave in the profile's order (production-2025: Ortto's recorded one),
- * which the schema serializer would change; the schema still documents them.
- */
-const inOrder = () => (data: unknown) => JSON.stringify(data);
+import { inOrder } from '../../in-order.js';
 
 export const definitionRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (app) => {
   const tags = ['definitions'];

@@ -8,9 +8,7 @@ import type { AppDeps } from '../../deps.js';
 import { profileOf } from '../../profile.js';
 import { errorResponses } from '../../schemas/common.js';
 import { InstanceSchemaBody, InstanceSchemaResponse } from '../../schemas/definitions.js';
-
-/** Field order within a namespace is the schema's own (built-ins, custom fields, activities); the serializer keeps it. */
-const inOrder = () => (data: unknown) => JSON.stringify(data);
+import { inOrder } from '../../in-order.js';
 
 export const instanceSchemaRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (app) => {
   app.post('/instance-schema/get', {

@@ -10,9 +10,7 @@ import { errorResponses } from '../../schemas/common.js';
 import {
   MERGE_ACCOUNTS_ENVELOPE, MERGE_PEOPLE_ENVELOPE, MergeAccountsBody, MergeAccountsResponse, MergePeopleBody, MergePeopleResponse,
 } from '../../schemas/merge.js';
-
-/** Keys in Ortto's order (person_id, status), which the schema serializer would change. */
-const inOrder = () => (data: unknown) => JSON.stringify(data);
+import { inOrder } from '../../in-order.js';
 
 function toWire(subject: Subject, o: MergeOutcome): Record<string, string> {
   switch (o.status) {

@@ -7,9 +7,7 @@ import type { AppDeps } from '../../deps.js';
 import { profileOf } from '../../profile.js';
 import { errorResponses } from '../../schemas/common.js';
 import { GetActivitiesResponse, GetPersonActivitiesBody, GetPersonsBody, GetPersonsResponse } from '../../schemas/read-back.js';
-
-/** Keys leave in Ortto's recorded order, which the schema serializer would change; the schema documents them. */
-const inOrder = () => (data: unknown) => JSON.stringify(data);
+import { inOrder } from '../../in-order.js';
 
 /** Read-only: give it the read pool (deps.readDb) as its db. */
 export const personRoutes = (deps: AppDeps): FastifyPluginAsyncTypebox => async (app) => {
