@@ -37,10 +37,11 @@ export async function pgQueueWatch(databaseUrl: string): Promise<QueueWatch | un
   const has = (name: string, type?: string) => cols.some((x) => x.column_name === name && (!type || x.data_type === type));
   const t = pg.escapeIdentifier(table);
   // A row may hold one activity or a whole request: payload.items / activities arrays are counted.
-  // The column may be json (this server's, since 0004) or jsonb: counting rows instead would give
+  // The column may be text (this server's, since 0010), json or jsonb: counting rows instead would give
   // requests, not activities, and the drain rate after the stop 100 times too low.
   const countExpr = has('payload', 'jsonb') ? "coalesce(sum(jsonb_array_length(payload->'items')), 0)"
     : has('payload', 'json') ? "coalesce(sum(json_array_length(payload->'items')), 0)"
+    : has('payload', 'text') ? "coalesce(sum(json_array_length(payload::json->'items')), 0)"
     : has('activities', 'jsonb') ? 'coalesce(sum(jsonb_array_length(activities)), 0)'
     : has('activities', 'json') ? 'coalesce(sum(json_array_length(activities)), 0)'
     : 'count(*)';
