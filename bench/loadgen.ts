@@ -22,6 +22,12 @@ export interface LoadConfig {
   seed: number;
   /** >0: make this many bodies up front and cycle them (for ceilings: no generator cost). */
   reuseBodies: number;
+  /**
+   * >0: make this many distinct bodies before the clock starts and send each once, then make the
+   * rest as it goes (async: at the acknowledge rate the generator's ~1.7 µs an activity is a
+   * share of the cores the server needs).
+   */
+  prebuild?: number;
 }
 
 export interface LoadResult {
@@ -59,6 +65,9 @@ export async function runLoad(cfg: LoadConfig, onStart?: () => void): Promise<Lo
     maker ? maker.next() : { body: '{"namespaces":[]}', activities: 0 };
   const ring = cfg.reuseBodies > 0 ? Array.from({ length: cfg.reuseBodies }, next) : undefined;
   let ringIndex = 0;
+  const ahead: Array<{ body: string; activities: number } | undefined> | undefined =
+    !ring && (cfg.prebuild ?? 0) > 0 ? Array.from({ length: cfg.prebuild! }, next) : undefined;
+  let aheadIndex = 0;
 
   const latencies: number[] = [];
   const httpErrors: Record<string, number> = {};
@@ -83,7 +92,12 @@ export async function runLoad(cfg: LoadConfig, onStart?: () => void): Promise<Lo
 
   async function user(): Promise<void> {
     while (performance.now() < deadline) {
-      const item = ring ? ring[ringIndex++ % ring.length]! : next();
+      let item: { body: string; activities: number };
+      if (ring) item = ring[ringIndex++ % ring.length]!;
+      else if (ahead && aheadIndex < ahead.length) {
+        item = ahead[aheadIndex]!;
+        ahead[aheadIndex++] = undefined; // sent once: free it
+      } else item = next();
       bodyBytes += item.body.length;
       sent++;
       const start = performance.now();

@@ -9,6 +9,29 @@ import { events } from './helpers/persons.js';
 const getApp = useTestApp();
 
 describe('async', () => {
+  it('queues the body as it was received (its text, escapes and all) and applies each object in its place', async () => {
+    const api = await getApp().newInstance();
+    await define(api, FLIGHT_BOOKED);
+    // Escapes and spacing that a re-serialisation would not reproduce; index 0 is not an object.
+    const raw = '{ "async" : true,\n  "activities": [ 7,\n'
+      + '  {"activity_id":"act:cm:flight-booked","attributes":{"str:cm:destination":"L\\u00edma \\ud83d\\ude00","str:cm:carrier":"A\\"B"},"fields":{"str::email":"raw1@example.com"}},\n'
+      + '  {"activity_id":"act:cm:flight-booked","fields":{"str::email":"raw2@example.com"}} ] }';
+    const res = await api.post('/v1/activities/create', raw);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body.activities.map((a: any) => a.status), ['invalid', 'queued', 'queued']);
+    const stored = await getApp().db.query<{ payload: string }>('select payload from ingest_queue where instance_id = $1', [api.instanceId]);
+    assert.equal(stored.length, 1);
+    assert.ok(String(stored[0]!.payload).includes(raw), 'the queued payload holds the body as received');
+    assert.ok((await getApp().drain()) >= 1);
+    const p1 = await api.post('/v1/person/get', { filter: { '$str::is': { field_id: 'str::email', value: 'raw1@example.com' } } });
+    const ev = await events(api, p1.body.contacts[0].id);
+    assert.deepEqual(ev.activities.map((e: any) => [e.id, e.render_cmds[0].content]), [[res.body.activities[1].activity_id, 'Flew A"B to L\u00edma \ud83d\ude00']]);
+    const p2 = await api.post('/v1/person/get', { filter: { '$str::is': { field_id: 'str::email', value: 'raw2@example.com' } } });
+    assert.equal(p2.body.contacts.length, 1);
+    const dl = await api.post('/v1/activities/dead-letters/get', {});
+    assert.deepEqual({ queued: dl.body.queued_requests, dead: dl.body.total }, { queued: 0, dead: 0 });
+  });
+
   it('answers queued for every activity with pre-assigned ids, applies them when drained, and dead-letters invalid ones', async () => {
     const api = await getApp().newInstance();
     await define(api, FLIGHT_BOOKED);

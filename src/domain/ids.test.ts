@@ -33,3 +33,8 @@ it('a keyed event id depends only on instance, kind, definition, key and created
     keyedEventId('i1', 'person', 'order', 'k-1', new Date(at.getTime() + 1)),
   ]) assert.notEqual(other, a);
 });
+
+it('a keyed event id is the one earlier versions gave (stored events and acknowledged ids keep it)', () => {
+  // Computed with createHash('sha256') before the one-shot crypto.hash: the digest must not change.
+  assert.equal(keyedEventId('i1', 'person', 'order', 'k-1', new Date('2026-11-01T10:00:00.123Z')), '006ae70da0e984efe51995e8');
+});

@@ -1,6 +1,7 @@
 // Server-made IDs (person, account, activity event, instance): 24 lowercase hex characters,
 // "00" + creation time in unix seconds as 8 hex digits + 14 random hex digits, so that they sort
 // by creation time like Ortto's (e.g. 0063f2c474bc15d72affcdcc).
+import * as crypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 
 export const ID_PATTERN = /^[0-9a-f]{24}$/;
@@ -31,6 +32,15 @@ export function isId(value: unknown): value is string {
  */
 export function keyedEventId(instanceId: string, kind: string, definition: string, key: string, created: Date): string {
   const time = Math.floor(created.getTime() / 1000).toString(16).padStart(8, '0').slice(-8);
-  const digest = createHash('sha256').update(`${instanceId}\u0000${kind}\u0000${definition}\u0000${key}\u0000${created.toISOString()}`).digest('hex');
+  const digest = sha256Hex(`${instanceId}\u0000${kind}\u0000${definition}\u0000${key}\u0000${created.toISOString()}`);
   return '00' + time + digest.slice(0, 14);
+}
+
+/**
+ * crypto.hash (Node ≥ 20.12) is the one-shot form: about 0.85 µs a keyed event where a Hash object
+ * costs 2 µs (half the bench's activities are keyed, every one hashed when acknowledged). Same digest.
+ */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+function sha256Hex(text: string): string {
+  return oneShot ? oneShot('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
 }

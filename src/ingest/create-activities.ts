@@ -10,7 +10,7 @@ import type { Subject } from '../domain/subjects.js';
 import { badRequest, type ItemFailure } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { AuthContext } from '../store/instances.js';
-import { addDeadLetters, type QueuedRequest } from '../store/queue.js';
+import { addDeadLetters, queuedRequestText, type QueuedPayload, type QueuedRequest } from '../store/queue.js';
 import type { ActivityFeed } from './activity-feed.js';
 import { applyBatch, type ItemResult } from './apply-batch.js';
 import { resolveIps } from './ip-location.js';
@@ -49,7 +49,7 @@ export interface IngestSettings {
   dailyLimit: number;
   geoipEnabled: boolean;
   /** Commits async requests to the queue (the app's EnqueueBatcher: shared commits under load). */
-  enqueue: (instanceId: string, kind: Subject['kind'], payload: QueuedRequest) => Promise<void>;
+  enqueue: (instanceId: string, kind: Subject['kind'], payload: QueuedPayload) => Promise<void>;
   /** Told what was taken, after the commit. */
   feed?: ActivityFeed;
   /** The request's X-Request-Id, carried into the queue and the feed. */
@@ -58,6 +58,11 @@ export interface IngestSettings {
   now?: Date;
   /** The body was parsed by the JSON body plugin, which refused what the store cannot keep (see queueableProblem). */
   bodyChecked?: boolean;
+  /**
+   * The JSON text the body was parsed from (http/plugins/json-body.ts), when at hand: an async
+   * request queues it as received rather than serialising every activity again.
+   */
+  rawBody?: string;
   /** The Ortto response profile (answer shapes, deferred item validation); docs when absent. */
   profile?: Profile;
 }
@@ -87,11 +92,13 @@ export async function createActivities(
     // A keyed activity is acknowledged with the id its event has or will have.
     for (const item of toQueue) item.eventId = acknowledgedEventId(item.activity, auth.instanceId, subject.kind, now, item.eventId);
     // Durable before acknowledged: the request is committed to the queue, then answered.
-    const payload: QueuedRequest = {
+    const head: Omit<QueuedRequest, 'items'> = {
       merge_by: mergeBy, merge_strategy: strategy, received_at: now.toISOString(),
       ...(settings.requestId ? { request_id: settings.requestId } : {}),
-      items: toQueue.map((i) => ({ index: i.index, event_id: i.eventId, activity: i.activity })),
     };
+    const payload: QueuedPayload = settings.rawBody !== undefined
+      ? queuedRequestText(head, toQueue.map((i) => ({ index: i.index, event_id: i.eventId })), settings.rawBody)
+      : { ...head, items: toQueue.map((i) => ({ index: i.index, event_id: i.eventId, activity: i.activity })) };
     await settings.enqueue(auth.instanceId, subject.kind, payload);
     const queued = toQueue.map((i): ItemResult => {
       const direct = namedId(subject, i.activity);

@@ -5,10 +5,10 @@
 // its own rows are committed, and a failed flush fails exactly the requests it carried.
 import type { Kind } from '../domain/subjects.js';
 import type { Db } from '../store/db.js';
-import { enqueueMany, type QueuedRequest } from '../store/queue.js';
+import { enqueueMany, type QueuedPayload } from '../store/queue.js';
 
 interface Pending {
-  row: { instanceId: string; kind: Kind; payload: QueuedRequest };
+  row: { instanceId: string; kind: Kind; payload: QueuedPayload };
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -23,7 +23,7 @@ export class EnqueueBatcher {
   /** maxInFlight: flushes under way at once (connections they may use). */
   constructor(private readonly db: Db, private readonly maxInFlight = 2) {}
 
-  enqueue(instanceId: string, kind: Kind, payload: QueuedRequest): Promise<void> {
+  enqueue(instanceId: string, kind: Kind, payload: QueuedPayload): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ row: { instanceId, kind, payload }, resolve, reject });
       this.pump();

@@ -6,6 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import { describeJsonProblem, findJsonProblem } from '../../domain/json-text.js';
 import { badRequest } from '../../errors.js';
 
+// The text each parsed body came from, by the object it parsed to (routes that queue a body as
+// received ask for it; nothing keeps it past the request).
+const RAW_TEXT = new WeakMap<object, string>();
+
+/** The JSON text `body` was parsed from by this parser, if it was (and is an object or array). */
+export function rawJsonText(body: unknown): string | undefined {
+  return typeof body === 'object' && body !== null ? RAW_TEXT.get(body) : undefined;
+}
+
 // Names that secure-json-parse (Fastify's default parser) refuses: prototype poisoning.
 const POISON = /"(?:__proto__|constructor)"\s*:/;
 
@@ -25,6 +34,7 @@ export function registerJsonBody(app: FastifyInstance): void {
     }
     const problem = findJsonProblem(value, text.includes('\\u'));
     if (problem) return done(badRequest(describeJsonProblem(problem)), undefined);
+    if (typeof value === 'object' && value !== null) RAW_TEXT.set(value, text);
     done(null, value);
   });
 }

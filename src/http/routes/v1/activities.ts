@@ -9,6 +9,7 @@ import { ACCOUNT, PERSON, type Subject } from '../../../domain/subjects.js';
 import { createActivities, type CreateActivitiesBody, type IngestSettings } from '../../../ingest/create-activities.js';
 import { getDeadLetters } from '../../../read/dead-letters.js';
 import type { AppDeps } from '../../deps.js';
+import { rawJsonText } from '../../plugins/json-body.js';
 import { profileOf } from '../../profile.js';
 import {
   ACCOUNT_ENVELOPE_VALIDATION, CreateAccountActivitiesBody, CreateAccountActivitiesResponse, CreatePersonActivitiesBody,
@@ -23,6 +24,7 @@ export const activityRoutes = (deps: AppDeps, enqueue: IngestSettings['enqueue']
     const activities = await createActivities(deps.db, subject, request.auth, body, {
       dailyLimit: effectiveLimits(request.auth, deps.config).activityDailyLimit,
       geoipEnabled: deps.config.geoipEnabled, enqueue, bodyChecked: true, feed: deps.feed, requestId: request.id,
+      ...(body.async === true ? { rawBody: rawJsonText(request.body) } : {}),
       now: deps.clock?.now(request.auth.instanceId),
       profile: profileOf(request, deps.config),
     });
