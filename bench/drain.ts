@@ -38,7 +38,7 @@ export async function pgQueueWatch(databaseUrl: string): Promise<QueueWatch | un
   const t = pg.escapeIdentifier(table);
   // A row may hold one activity or a whole request: payload.items / activities arrays are counted
   // (a text payload holding the body as received lists its queued activities in `indexes`).
-  // The column may be text (this server's, since 0010), json or jsonb: counting rows instead would give
+  // The column may be text (this server's, since 0009), json or jsonb: counting rows instead would give
   // requests, not activities, and the drain rate after the stop 100 times too low.
   const countExpr = has('payload', 'jsonb') ? "coalesce(sum(jsonb_array_length(payload->'items')), 0)"
     : has('payload', 'json') ? "coalesce(sum(json_array_length(payload->'items')), 0)"

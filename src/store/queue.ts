@@ -61,7 +61,7 @@ export async function enqueue(sql: Sql, instanceId: string, kind: Kind, payload:
  * Several acknowledged requests in one statement (one commit), in the given order: one row of
  * VALUES per request, each payload its own text parameter, stored as given (a json array of them
  * was parsed again by each `->` on its elements: three times the CPU; a json column ran its input
- * check on each, 0010). One prepared statement per row count.
+ * check on each, 0009). One prepared statement per row count.
  */
 export async function enqueueMany(sql: Sql, rows: Array<{ instanceId: string; kind: Kind; payload: QueuedPayload }>): Promise<void> {
   if (rows.length === 0) return;
@@ -120,7 +120,7 @@ export async function claimBatch(sql: Sql, instanceId: string, maxRows: number):
 }
 
 /**
- * The payload column is text (0010): parsed here, and a request queued with its body's text
+ * The payload column is text (0009): parsed here, and a request queued with its body's text
  * (queuedRequestText) given its items. What is neither stays as it is (the text itself when it is
  * not JSON), for the worker to keep as a raw dead letter.
  */
