@@ -45,28 +45,35 @@ export async function storedEventTimes(
 ): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
   if (probes.length === 0) return out;
-  // Times as epoch ms (float8 arrives as a number from both drivers; no date parsing per row).
-  const rows = await sql.query<{ record_id: string; definition: string; t: number }>(
-    `select p.record_id, p.definition, (extract(epoch from e.created_at) * 1000)::float8 as t
+  const rows = await sql.query<{ record_id: string; definition: string; times: string }>(
+    `select p.record_id, p.definition, ${EVENT_TIMES_SQL} as times
        from unnest($3::text[], $4::text[], $5::text[], $6::text[]) as p(record_id, definition, lo, hi)
        join activity_events e
          on e.instance_id = $1 and e.kind = $2 and e.record_id = p.record_id
-        and e.created_at > p.lo::timestamptz and e.created_at < p.hi::timestamptz and e.definition = p.definition`,
+        and e.created_at > p.lo::timestamptz and e.created_at < p.hi::timestamptz and e.definition = p.definition
+      group by p.record_id, p.definition`,
     [
       instanceId, kind, probes.map((p) => p.recordId), probes.map((p) => p.definition),
       probes.map((p) => new Date(p.from).toISOString()), probes.map((p) => new Date(p.to).toISOString()),
     ],
     'stored_event_times',
   );
-  for (const r of rows) addTime(out, r.record_id, r.definition, r.t);
+  for (const r of rows) addTimes(out, r.record_id, r.definition, r.times);
   return out;
 }
 
-/** Adds a stored event's created time (ms, as the statement gives it) to its pair's list. */
-export function addTime(out: Map<string, number[]>, recordId: string, definition: string, t: number): void {
+/**
+ * The created times of a (record, definition)'s events (e) as one text column: epoch ms, comma
+ * separated. One row per pair instead of one per event: a record with many events of an activity
+ * a day cost a result row each (both drivers parse rows one at a time), and a string is parsed
+ * the same way by both.
+ */
+export const EVENT_TIMES_SQL = `string_agg(round(extract(epoch from e.created_at) * 1000)::bigint::text, ',')`;
+
+/** Adds a pair's stored created times (EVENT_TIMES_SQL's text) to its list. */
+export function addTimes(out: Map<string, number[]>, recordId: string, definition: string, times: string): void {
   const k = limitPairKey(recordId, definition);
-  const list = out.get(k);
-  const ms = Math.round(Number(t));
-  if (list) list.push(ms);
-  else out.set(k, [ms]);
+  let list = out.get(k);
+  if (!list) out.set(k, (list = []));
+  for (const t of times.split(',')) list.push(Number(t));
 }

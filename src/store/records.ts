@@ -6,7 +6,7 @@ import { fieldTypeRule, isEmailField, type KeyRule } from '../domain/field-types
 import type { Fields } from '../domain/merge.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
-import { addTime, type EventPair, type LimitRead } from './events.js';
+import { addTimes, EVENT_TIMES_SQL, type EventPair, type LimitRead } from './events.js';
 
 /**
  * Makes fields identify records from now on, and indexes the values existing records already hold
@@ -142,7 +142,7 @@ export async function claimIdentities(
   const reads = lookups.limitReads ?? [];
   const rows = await sql.query<{
     field_id: string | null; value: string | null; id: string | null; record_id: string | null; definition: string | null;
-    key: string | null; created_at: Date | null; attributes: Record<string, unknown> | null; t: number | null;
+    key: string | null; created_at: Date | null; attributes: Record<string, unknown> | null; times: string | null;
   }>(
     `with claimed as (
        insert into record_identities (instance_id, kind, field_id, value, record_id)
@@ -153,7 +153,7 @@ export async function claimIdentities(
        returning field_id, value
      )
      select field_id, value, null::text as id, null::text as record_id, null::text as definition, null::text as key,
-            null::timestamptz as created_at, null::jsonb as attributes, null::float8 as t
+            null::timestamptz as created_at, null::jsonb as attributes, null::text as times
        from claimed
      union all
      select null, null, e.id, e.record_id, e.definition, e.key, e.created_at, e.attributes, null
@@ -163,11 +163,12 @@ export async function claimIdentities(
           where instance_id = $1 and kind = $2 and definition = p.definition and key = p.key and created_at = p.created_at
           limit 1) e
      union all
-     select null, null, null, p.record_id, p.definition, null, null, null, (extract(epoch from e.created_at) * 1000)::float8
+     select null, null, null, p.record_id, p.definition, null, null, null, ${EVENT_TIMES_SQL}
        from unnest($5::text[], $6::text[], $7::text[], $8::text[]) as p(record_id, definition, lo, hi)
        join activity_events e
          on e.instance_id = $1 and e.kind = $2 and e.record_id = p.record_id
-        and e.created_at > p.lo::timestamptz and e.created_at < p.hi::timestamptz and e.definition = p.definition`,
+        and e.created_at > p.lo::timestamptz and e.created_at < p.hi::timestamptz and e.definition = p.definition
+      group by p.record_id, p.definition`,
     [
       instanceId, kind, JSON.stringify(claims.map((c) => ({ field_id: c.fieldId, value: c.value, record_id: c.recordId }))),
       JSON.stringify(pairs.map((p) => ({ definition: p.definition, key: p.key, created_at: p.created.toISOString() }))),
@@ -178,8 +179,8 @@ export async function claimIdentities(
   );
   for (const r of rows) {
     if (r.field_id !== null) won.add(identityKey(r.field_id, r.value!));
-    else if (r.t === null) storedEvents.set(dedupeKey(r.definition!, r.key!, r.created_at!), { id: r.id!, recordId: r.record_id!, attributes: r.attributes! });
-    else addTime(storedTimes, r.record_id!, r.definition!, r.t);
+    else if (r.times === null) storedEvents.set(dedupeKey(r.definition!, r.key!, r.created_at!), { id: r.id!, recordId: r.record_id!, attributes: r.attributes! });
+    else addTimes(storedTimes, r.record_id!, r.definition!, r.times);
   }
   return { won, storedEvents, storedTimes };
 }

@@ -1,10 +1,11 @@
 // Every write of a planned batch in one statement (a data-modifying CTE): merge-key claims,
-// records (new ones inserted, merged ones updated), events (new and merged into a de-duplicated one) and the definitions
-// that become active. Rows go in key order, the fixed lock order; duplicates were merged by the
-// planner, so no ON CONFLICT DO UPDATE touches a row twice.
+// records (new ones inserted, merged ones updated), events (new ones inserted, merges into a
+// stored de-duplicated one updated) and the definitions that become active. Rows go in key order,
+// the fixed lock order; duplicates were merged by the planner, so no row is touched twice.
 import type { EventWrite, IdentityWrite, RecordWrite } from '../domain/batch-plan.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
+import { RetryTransaction } from './sqlstate.js';
 
 export interface BatchWrites {
   /** Identity values the plan gives records (a value another record holds stays with it). */
@@ -25,14 +26,20 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
   const newRecords = w.records.filter((r) => r.isNew).map(row);
   // A record the batch did not change is not rewritten (no new row version, no WAL for it).
   const mergedRecords = w.records.filter((r) => !r.isNew && !r.unchanged).map(row);
-  const events = w.events.map((e) => ({
+  // New events are plain inserts (no speculative insertion: cheaper per row). One that a
+  // concurrent request inserted after this batch read the stored events meets a unique index and
+  // the transaction runs again, finding it stored.
+  const newEvents = w.events.filter((e) => !e.existing).map((e) => ({
     id: e.id, record_id: e.recordId, definition: e.definition, created_at: e.created.toISOString(), key: e.key,
-    // A merge into a stored event drops the attributes sent as null (top level only: nulls
-    // inside an object attribute are data).
-    attributes: { ...e.attributes, ...Object.fromEntries(e.cleared.map((k) => [k, null])) },
-    location: e.location,
+    attributes: e.attributes, location: e.location,
   }));
-  await sql.query(
+  // A merge into a stored event drops the attributes sent as null (top level only: nulls inside an
+  // object attribute are data).
+  const mergedEvents = w.events.filter((e) => e.existing).map((e) => ({
+    id: e.id, attributes: { ...e.attributes, ...Object.fromEntries(e.cleared.map((k) => [k, null])) }, location: e.location,
+  }));
+  mergedEvents.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const rows = await sql.query<{ merged_events: number }>(
     `with claims as (
        insert into record_identities (instance_id, kind, field_id, value, record_id)
        select $1, $2, c.field_id, c.value, c.record_id
@@ -54,17 +61,22 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
          from jsonb_to_recordset($7::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz)
         where r.instance_id = $1 and r.kind = $2 and r.id = x.id
        returning 1
-     ), evs as (
-       insert into activity_events as e (instance_id, id, kind, record_id, definition, created_at, key, attributes, location, ingested_at)
+     ), new_events as (
+       insert into activity_events (instance_id, id, kind, record_id, definition, created_at, key, attributes, location, ingested_at)
        select $1, x.id, $2, x.record_id, x.definition, x.created_at, x.key, x.attributes, x.location, $8::timestamptz
          from jsonb_to_recordset($5::jsonb) as x(id text, record_id text, definition text, created_at timestamptz,
               key text, attributes jsonb, location jsonb)
         order by x.definition, x.key, x.created_at, x.id
-       on conflict (instance_id, kind, definition, key, created_at) where key is not null do update
-         set attributes = (select coalesce(jsonb_object_agg(a.k, a.v), '{}'::jsonb)
-                             from jsonb_each(e.attributes || excluded.attributes) as a(k, v)
-                            where a.v <> 'null'::jsonb),
-             location = coalesce(excluded.location, e.location)
+       returning 1
+     ), merged_events as (
+       -- Stored events this batch repeats, by id (in id order).
+       update activity_events e
+          set attributes = (select coalesce(jsonb_object_agg(a.k, a.v), '{}'::jsonb)
+                              from jsonb_each(e.attributes || x.attributes) as a(k, v)
+                             where a.v <> 'null'::jsonb),
+              location = coalesce(x.location, e.location)
+         from (select * from jsonb_to_recordset($9::jsonb) as x(id text, attributes jsonb, location jsonb) order by x.id) x
+        where e.instance_id = $1 and e.id = x.id
        returning 1
      ), act as (
        update activity_definitions set state = 'active'
@@ -73,8 +85,17 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
      )
      select (select count(*) from claims)::integer as claims,
             (select count(*) from new_records)::integer + (select count(*) from merged_records)::integer as records,
-            (select count(*) from evs)::integer as events, (select count(*) from act)::integer as activated`,
-    [instanceId, kind, JSON.stringify(claims), JSON.stringify(newRecords), JSON.stringify(events), w.activate, JSON.stringify(mergedRecords), w.now.toISOString()],
+            (select count(*) from new_events)::integer as events, (select count(*) from merged_events)::integer as merged_events,
+            (select count(*) from act)::integer as activated`,
+    [
+      instanceId, kind, JSON.stringify(claims), JSON.stringify(newRecords), JSON.stringify(newEvents), w.activate, JSON.stringify(mergedRecords),
+      w.now.toISOString(), JSON.stringify(mergedEvents),
+    ],
     'write_batch',
   );
+  // A stored event deleted since the batch read it (retention, a record's deletion): run again,
+  // the event is then new.
+  if ((rows[0]?.merged_events ?? mergedEvents.length) < mergedEvents.length) {
+    throw new RetryTransaction('a stored event was deleted meanwhile; retrying');
+  }
 }
