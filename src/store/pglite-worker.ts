@@ -6,6 +6,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { MemoryFS, PGlite, parse, protocol, type Transaction } from '@electric-sql/pglite';
 import { readImage, writeImageFolder, type PgdataImage } from './image-file.js';
 import { encodeParam, toWireError, type Answer, type OpenRequest, type Ready, type Request } from './pglite-protocol.js';
+import { startMark } from '../start-trace.js';
+
+startMark('store thread modules evaluated');
 
 if (!parentPort) throw new Error('pglite-worker.ts runs as a worker thread (see pglite.ts)');
 const port = parentPort;
@@ -230,16 +233,19 @@ class ImageMemoryFS extends MemoryFS {
   }
 
   override async initialSyncFs(): Promise<void> {
+    startMark('PGlite module ready, filling the file system');
     const FS = this.pg!.Module.FS;
     FS.mkdirTree(PGDATA);
     for (const dir of this.image.dirs) FS.mkdir(`${PGDATA}/${dir}`);
     for (const file of this.image.files) FS.writeFile(`${PGDATA}/${file.path}`, file.bytes, { canOwn: true });
+    startMark('file system filled');
   }
 }
 
 async function open({ dataDir, loadDataDir, imageFile }: OpenRequest): Promise<PGlite> {
   if (imageFile) {
     const image = readImage(imageFile);
+    startMark('image read');
     if (!dataDir) return PGlite.create({ fs: new ImageMemoryFS(image) });
     writeImageFolder(image, dataDir);
     return PGlite.create(dataDir);
@@ -255,6 +261,7 @@ async function start(): Promise<void> {
     port.postMessage({ ready: true, error: toWireError(error) } satisfies Ready);
     return;
   }
+  startMark('PostgreSQL ready');
   port.postMessage({ ready: true, error: null } satisfies Ready);
   await serve(pg);
   port.close();
