@@ -50,6 +50,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The embedded store's idle worker looks at least this often (rows retried later fall due unannounced). */
+const IDLE_POLL_MAX_MS = 2_000;
+
 /**
  * A Db for the store being opened: its calls wait for the store, and once it is open they are the
  * store's own (its methods are copied over), so the app and the emulator can be built while the
@@ -133,6 +136,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         pollMs: config.workerPollMs,
         concurrency: store.db.kind === 'pglite' ? 1 : config.workerConcurrency,
         batchRows: config.workerBatchRows,
+        // The embedded store's queue is this process's alone, so its idle worker can back off.
+        ...(store.db.kind === 'pglite' ? { idlePollMaxMs: IDLE_POLL_MAX_MS } : {}),
         log: app.log,
         feed,
       });
