@@ -4,7 +4,8 @@
 // session is open only that session's requests run; the others wait here, in order.
 import { parentPort, workerData } from 'node:worker_threads';
 import { MemoryFS, PGlite, parse, protocol, type Transaction } from '@electric-sql/pglite';
-import { readImage, writeImageFolder, type PgdataImage } from './image-file.js';
+import { parseImage, readImage, writeImageFolder, type PgdataImage } from './image-file.js';
+import { takePreload } from './pglite-preload.js';
 import { encodeParam, toWireError, type Answer, type OpenRequest, type Ready, type Request } from './pglite-protocol.js';
 import { startMark } from '../start-trace.js';
 
@@ -277,16 +278,20 @@ const MEMORY_SHARED_BUFFERS = '32MB';
 const memoryStartParams = () => [...PGlite.defaultStartParams, '-c', `shared_buffers=${MEMORY_SHARED_BUFFERS}`];
 
 async function open({ dataDir, loadDataDir, imageFile }: OpenRequest): Promise<PGlite> {
+  const preloaded = takePreload();
+  const wasmModule = await preloaded?.wasm;
+  startMark('WebAssembly compiled');
+  const wasm = wasmModule ? { pgliteWasmModule: wasmModule } : {};
   if (imageFile) {
-    const image = readImage(imageFile);
+    const image = preloaded?.image ? parseImage(await preloaded.image, imageFile) : readImage(imageFile);
     startMark('image read');
-    if (!dataDir) return PGlite.create({ fs: new ImageMemoryFS(image), startParams: memoryStartParams() });
+    if (!dataDir) return PGlite.create({ ...wasm, fs: new ImageMemoryFS(image), startParams: memoryStartParams() });
     writeImageFolder(image, dataDir);
-    return PGlite.create(dataDir);
+    return PGlite.create(dataDir, wasm);
   }
   const load = loadDataDir ? { loadDataDir: new Blob([loadDataDir]) } : {};
-  if (!dataDir) return PGlite.create('memory://', { ...load, startParams: memoryStartParams() });
-  return PGlite.create(dataDir, load);
+  if (!dataDir) return PGlite.create('memory://', { ...wasm, ...load, startParams: memoryStartParams() });
+  return PGlite.create(dataDir, { ...wasm, ...load });
 }
 
 async function start(): Promise<void> {

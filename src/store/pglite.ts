@@ -75,8 +75,8 @@ function sessionSql(conn: PgliteWorker, s: number, isOpen: () => boolean): Sql {
  * sits in a chunk) the same file of the shipped dist/.
  */
 function workerScript(): string {
-  const beside = fileURLToPath(new URL('./pglite-worker.js', import.meta.url));
-  return fs.existsSync(beside) ? beside : path.join(packageRoot(), 'dist', 'src', 'store', 'pglite-worker.js');
+  const beside = fileURLToPath(new URL('./pglite-boot.js', import.meta.url));
+  return fs.existsSync(beside) ? beside : path.join(packageRoot(), 'dist', 'src', 'store', 'pglite-boot.js');
 }
 
 function spawn(workerData: OpenRequest): Promise<PgliteWorker> {
