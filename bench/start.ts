@@ -4,7 +4,12 @@
 // started in the same round, so the ratio holds on a shared machine. Rounds interleave the cases;
 // the report gives medians.
 //
-//   node dist-bench/start.js [--runs N] [--script PATH] [--pg postgres://...] [--json]
+// With --idle S (default 10; 0 = skip) it then starts the emulator once more, lets it settle, and
+// reports its CPU over S idle seconds (utime + stime from /proc/<pid>/stat, both threads) and its
+// RSS (VmRSS from /proc/<pid>/status) after them. --trace prints one start's timeline
+// (ACTIVITY_CDP_START_TRACE=1: the marks of the main thread and the store's thread).
+//
+//   node dist-bench/start.js [--runs N] [--idle S] [--trace] [--script PATH] [--pg postgres://...] [--json]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +30,8 @@ const { values } = parseArgs({
     script: { type: 'string', default: path.join(ROOT, 'bin/activity-cdp.js') },
     pg: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     json: { type: 'boolean', default: false },
+    idle: { type: 'string', default: '10' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const runs = Math.max(1, Number(values.runs));
@@ -59,6 +66,43 @@ async function timeBare(): Promise<number> {
   return server.readyMs;
 }
 
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+function cpuMs(pid: number): number {
+  // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** The idle emulator: CPU share of one core over `seconds` after a settle, and RSS after them. */
+async function idleEmulator(seconds: number): Promise<{ start_ms: number; start_cpu_ms: number; cpu_percent: number; cpu_ms: number; rss_mb: number }> {
+  const server = await startServer({ script, args: ['emulator', '--key', KEY], env: { LOG_LEVEL: 'warn' }, apiKey: KEY });
+  // CPU of both threads until the first answer: what a start costs, whatever the machine's load.
+  const startCpu = cpuMs(server.pid);
+  try {
+    await new Promise((r) => setTimeout(r, 3000));
+    const before = cpuMs(server.pid);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const cpu = cpuMs(server.pid) - before;
+    return { start_ms: server.readyMs, start_cpu_ms: startCpu, cpu_percent: Number(((cpu / (seconds * 1000)) * 100).toFixed(2)), cpu_ms: cpu, rss_mb: rssMb(server.pid) };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function traceEmulator(): Promise<string> {
+  const server = await startServer({ script, args: ['emulator', '--key', KEY], env: { LOG_LEVEL: 'warn', ACTIVITY_CDP_START_TRACE: '1' }, apiKey: KEY });
+  await server.stop();
+  const marks = server.output().split('\n').filter((l) => l.startsWith('start-trace '));
+  return [...marks, `first answer after spawn ${server.readyMs} ms (the marks count from the process's own start)`].join('\n');
+}
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-start-'));
 const existingDir = path.join(tmp, 'existing');
 const hasEmulator = spawnSync(process.execPath, [script, 'emulator', '--help'], { stdio: 'ignore' }).status === 0;
@@ -85,6 +129,10 @@ try {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
+const idleSeconds = Number(values.idle);
+const idle = hasEmulator && idleSeconds > 0 ? await idleEmulator(idleSeconds) : undefined;
+const trace = hasEmulator && values.trace ? await traceEmulator() : undefined;
+
 const bare = median(samples['bare fastify']!);
 const rows = Object.entries(samples).map(([name, xs]) => ({ case: name, median_ms: median(xs), ratio_to_bare: Number((median(xs) / bare).toFixed(2)), runs_ms: xs }));
 const header = `first answer after spawn, ${runs} rounds, ${path.relative(ROOT, script)}, load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores, shared)`;
@@ -97,10 +145,15 @@ const table = [
   }),
 ];
 if (!hasEmulator) table.push('', '(no `emulator` command in this build: its row is absent)');
+if (idle) {
+  table.push('', `emulator (in memory) once more: first answer ${idle.start_ms} ms after spawn, ${idle.start_cpu_ms} ms of CPU (both threads) until then; ` +
+    `idle ${idleSeconds} s after a 3 s settle: ${idle.cpu_percent} % of one core (${idle.cpu_ms} ms CPU), RSS ${idle.rss_mb} MB`);
+}
+if (trace) table.push('', 'one emulator start (ms since the process started):', '```', trace, '```');
 const stamp = new Date().toISOString().slice(0, 16).replace(/:/g, '').replace('T', '-');
 const results = path.join(ROOT, 'bench', 'results');
 fs.mkdirSync(results, { recursive: true });
-fs.writeFileSync(path.join(results, `start-${stamp}.json`), JSON.stringify({ script: path.relative(ROOT, script), runs, load_avg: os.loadavg(), rows }, null, 2) + '\n');
-fs.writeFileSync(path.join(results, `start-${stamp}.md`), `# Start time\n\n${header}\n\n${table.join('\n')}\n\nReproduce: \`npm run bench:start -- --runs ${runs}\`\n`);
-if (values.json) console.log(JSON.stringify({ script: path.relative(ROOT, script), runs, load_avg: os.loadavg(), rows }));
+fs.writeFileSync(path.join(results, `start-${stamp}.json`), JSON.stringify({ script: path.relative(ROOT, script), runs, load_avg: os.loadavg(), rows, idle }, null, 2) + '\n');
+fs.writeFileSync(path.join(results, `start-${stamp}.md`), `# Start time\n\n${header}\n\n${table.join('\n')}\n\nReproduce: \`npm run bench:start -- --runs ${runs} --idle ${idleSeconds}\`\n`);
+if (values.json) console.log(JSON.stringify({ script: path.relative(ROOT, script), runs, load_avg: os.loadavg(), rows, idle }));
 else console.log([header, ...table].join('\n'));

@@ -4,4 +4,5 @@
 import fs from 'node:fs';
 
 const bundled = new URL('../build/cli/main.js', import.meta.url);
+if (process.env.ACTIVITY_CDP_START_TRACE === '1') process.stderr.write(`start-trace main ${(process.uptime() * 1000).toFixed(1)} bin\n`);
 await import(fs.existsSync(bundled) ? bundled.href : '../dist/src/cli/main.js');

@@ -5,9 +5,11 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadEmulatorConfig, type EmulatorSettings } from '../config.js';
 import type { Emulator } from '../emulator/emulator.js';
+import { generateKey, hashKeysAhead } from '../store/instances.js';
 import { openMemoryStore, openStore } from '../store/open.js';
 import { CliError } from './output.js';
 import { installShutdown, startServer, type RunningServer } from './serve.js';
+import { startMark } from '../start-trace.js';
 
 export const EMULATOR_HELP = `Usage: activity-cdp emulator [options]
 
@@ -59,12 +61,12 @@ function readSeed(file: string): unknown {
 }
 
 /** Makes sure each start key has an instance, and loads the seed into them. */
-async function prepareInstances(emulator: Emulator, settings: EmulatorSettings, seed: unknown): Promise<string[]> {
+async function prepareInstances(emulator: Emulator, settings: EmulatorSettings, seed: unknown, generatedKey: string | undefined): Promise<string[]> {
   const keys = settings.keys.length > 0 ? settings.keys : [];
   const made: string[] = [];
   const instanceIds: string[] = [];
-  if (keys.length === 0) {
-    const created = await emulator.createInstance({ profile: settings.profile });
+  if (generatedKey !== undefined) {
+    const created = await emulator.createInstance({ profile: settings.profile, api_key: generatedKey });
     made.push(created.api_key);
     instanceIds.push(created.instance_id);
   }
@@ -95,13 +97,17 @@ export async function startEmulatorServer(
   config: ReturnType<typeof loadEmulatorConfig>['config'], settings: EmulatorSettings, logger?: false,
 ): Promise<EmulatorStart> {
   const seed = settings.seedFile ? readSeed(settings.seedFile) : undefined;
+  // The start keys (or the one generated) are hashed while the store opens.
+  const generatedKey = settings.keys.length === 0 ? generateKey() : undefined;
+  hashKeysAhead(generatedKey !== undefined ? [generatedKey] : settings.keys);
   const server = await startServer(config, {
     openStore: settings.dataDir ? () => openStore(config, 'emulator') : openMemoryStore,
     emulatorProfile: settings.profile,
     ...(logger === false ? { logger: false } : {}),
   });
   try {
-    const keys = await prepareInstances(server.emulator!, settings, seed);
+    const keys = await prepareInstances(server.emulator!, settings, seed, generatedKey);
+    startMark('start instances made');
     return { server, url: server.address, apiKey: keys[0]!, keys };
   } catch (error) {
     await server.close().catch(() => {});

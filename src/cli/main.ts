@@ -5,6 +5,9 @@ import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { NoStoreError } from '../store/store-image.js';
 import { CliError } from './output.js';
 import { SERVE_HELP, WORKER_HELP, startupFailure, version } from './startup.js';
+import { startMark } from '../start-trace.js';
+
+startMark('main bundle evaluated');
 
 const HELP = `activity-cdp: a custom-activities store with Ortto's API
 

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { ProfileName } from '../domain/profiles.js';
 import { LOG_REDACT } from '../log-redact.js';
 import type { Db } from '../store/db.js';
-import { addApiKey, countInstances, createInstance, generateKey, keyExists } from '../store/instances.js';
+import { addApiKey, countInstances, createInstance, generateKey, hashKeysAhead, keyExists } from '../store/instances.js';
 import { openStore, type OpenedStore } from '../store/open.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/deps.js';
@@ -12,6 +12,7 @@ import type { Emulator } from '../emulator/emulator.js';
 import { ActivityFeed } from '../ingest/activity-feed.js';
 import { Worker } from '../ingest/worker.js';
 import { RetentionSweeper } from '../ingest/retention.js';
+import { startMark } from '../start-trace.js';
 
 /** Gives each bootstrap key that does not exist yet its own new instance. */
 export async function bootstrapKeys(db: Db, keys: string[]): Promise<number> {
@@ -49,44 +50,94 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The embedded store's idle worker looks at least this often (rows retried later fall due unannounced). */
+const IDLE_POLL_MAX_MS = 2_000;
+
+/**
+ * A Db for the store being opened: its calls wait for the store, and once it is open they are the
+ * store's own (its methods are copied over), so the app and the emulator can be built while the
+ * store starts (the embedded store starts in its own thread) instead of after it.
+ */
+function whenOpen(opening: Promise<Db>, kind: Db['kind']): Db {
+  const db: { -readonly [K in keyof Db]: Db[K] } = {
+    kind,
+    query: (text, params, name) => opening.then((d) => d.query(text, params, name)),
+    exec: (text) => opening.then((d) => d.exec(text)),
+    transaction: (fn) => opening.then((d) => d.transaction(fn)),
+    close: () => opening.then((d) => d.close()),
+  };
+  opening.then((d) => {
+    db.kind = d.kind;
+    db.query = (text, params, name) => d.query(text, params, name);
+    db.exec = (text) => d.exec(text);
+    db.transaction = (fn) => d.transaction(fn);
+    db.close = () => d.close();
+    if (d.poolStats) db.poolStats = () => d.poolStats!();
+  }, () => {});
+  return db;
+}
+
 /**
  * Opens the store, builds the app (with the emulator API when config.emulatorApi), starts the
  * in-process worker and listens: the one start path of `serve`, `emulator` and the test helper.
+ * The app is loaded and built while the store opens; the store's first statements are the
+ * start's own (keys, instances), the worker's first look follows one poll interval later.
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const startedAt = performance.now();
-  // Load the HTTP app while the store opens: PGlite's start is mostly asynchronous (WebAssembly
-  // compilation, file reads), so the two overlap and the first request is answered sooner.
-  const appModule = import('../http/app.js');
-  appModule.catch(() => {});
-  const store = await (options.openStore ?? (() => openStore(config, 'serve')))();
+  startMark('startServer');
+  const opening = (options.openStore ?? (() => openStore(config, 'serve')))();
+  opening.catch(() => {});
+  const db = whenOpen(opening.then((s) => s.db), config.databaseUrl ? 'postgres' : 'pglite');
+  const readDb = whenOpen(opening.then((s) => s.readDb), db.kind);
+  let worker: Worker | undefined;
+  const feed = new ActivityFeed();
+  let app: FastifyInstance;
+  let emulator: Emulator | undefined;
   try {
-    const { buildApp } = await appModule;
-    const { db } = store;
-    let worker: Worker | undefined;
-    const feed = new ActivityFeed();
+    const { buildApp } = await import('../http/app.js');
+    startMark('app module loaded');
     // Loaded only in emulator mode: `serve` does not pay for it.
-    const emulator = config.emulatorApi
+    emulator = config.emulatorApi
       ? new (await import('../emulator/emulator.js')).Emulator({ db, feed, journalMaxRequests: config.emulatorJournalMaxRequests, drainTimeoutMs: config.emulatorDrainTimeoutMs,
         ...(options.emulatorProfile ? { defaultProfile: options.emulatorProfile } : {}) })
       : undefined;
-    await options.prepare?.(db, emulator);
-    const app = await buildApp({
+    app = await buildApp({
       db,
-      readDb: store.readDb,
+      readDb,
       config,
       feed,
       ...(emulator ? { emulator, clock: emulator.clocks } : {}),
       logger: options.logger ?? { level: config.logLevel, redact: LOG_REDACT },
       notifyQueue: () => worker?.notify(),
     });
+    // Its plugins and routes load now too (listen would do it), still while the store opens.
+    await app.ready();
+    startMark('app built');
+  } catch (error) {
+    await opening.then((s) => s.close(), () => {}).catch(() => {});
+    throw error;
+  }
+  let store: OpenedStore;
+  try {
+    store = await opening;
+    startMark('store open and migrated');
+  } catch (error) {
+    await app.close().catch(() => {});
+    throw error;
+  }
+  let workerStart: NodeJS.Timeout | undefined;
+  try {
+    await options.prepare?.(db, emulator);
     if (config.workerEnabled) {
       worker = new Worker(db, {
         defaultLimits: config,
         geoipEnabled: config.geoipEnabled,
         pollMs: config.workerPollMs,
-        concurrency: db.kind === 'pglite' ? 1 : config.workerConcurrency,
+        concurrency: store.db.kind === 'pglite' ? 1 : config.workerConcurrency,
         batchRows: config.workerBatchRows,
+        // The embedded store's queue is this process's alone, so its idle worker can back off.
+        ...(store.db.kind === 'pglite' ? { idlePollMaxMs: IDLE_POLL_MAX_MS } : {}),
         log: app.log,
         feed,
       });
@@ -97,12 +148,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ? new RetentionSweeper(db, { intervalMs: config.retentionSweepMs, batchRows: config.retentionBatchRows, maxBatches: 100, log: app.log })
       : undefined;
     const address = await app.listen({ port: config.port, host: config.host });
-    worker?.start();
+    startMark('listening');
+    // The worker's first look waits one poll interval (queued work notifies it at once), so the
+    // start's own statements and the first requests do not queue behind it on the embedded store.
+    if (worker) workerStart = setTimeout(() => worker!.start(), config.workerPollMs);
     sweeper?.start();
     return {
-      app, db, address, emulator, ms: Math.round(performance.now() - startedAt),
+      app, db: store.db, address, emulator, ms: Math.round(performance.now() - startedAt),
       async close() {
         try {
+          clearTimeout(workerStart);
           await app.close();
           await worker?.stop();
           await sweeper?.stop();
@@ -112,12 +167,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
     };
   } catch (error) {
+    clearTimeout(workerStart);
+    await app.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;
   }
 }
 
 export async function serve(config: Config): Promise<void> {
+  hashKeysAhead(config.bootstrapApiKeys);
   const server = await startServer(config, {
     async prepare(db) {
       await bootstrapKeys(db, config.bootstrapApiKeys);

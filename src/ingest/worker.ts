@@ -27,6 +27,12 @@ export interface WorkerOptions {
   feed?: ActivityFeed;
   /** Queued rows of one instance applied together in one transaction (1 = one at a time). */
   batchRows?: number;
+  /**
+   * When set, each empty poll in a row doubles the wait, from pollMs up to this, and work or
+   * notify() brings it back to pollMs at once. Only for a store no other process enqueues into
+   * (the embedded one, whose folder one process holds), where every new row notifies.
+   */
+  idlePollMaxMs?: number;
 }
 
 /** Rows of one instance per transaction by default: 8 requests of 100 activities at most. */
@@ -186,6 +192,7 @@ export class Worker {
   }
 
   private async loop(): Promise<void> {
+    let waitMs = this.options.pollMs;
     while (this.running) {
       let worked = false;
       try {
@@ -194,19 +201,22 @@ export class Worker {
         // The database is unreachable or refused the claim: logged (bounded), retried next poll.
         this.errors.error({ err: errorSummary(error) }, 'worker could not claim work');
       }
+      if (worked || !this.running || this.pending) waitMs = this.options.pollMs;
       if (worked || !this.running) continue;
       if (this.pending) {
         this.pending = false;
         continue;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs);
+      const woken = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), waitMs);
         this.wake = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
       });
       this.wake = undefined;
+      const max = this.options.idlePollMaxMs;
+      waitMs = woken || max === undefined ? this.options.pollMs : Math.min(Math.max(max, this.options.pollMs), waitMs * 2);
     }
   }
 

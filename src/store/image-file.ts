@@ -41,7 +41,11 @@ export function packFolder(dir: string): Buffer {
 
 /** Reads an image file; the files' bytes are views of one buffer (no copy per file). */
 export function readImage(file: string): PgdataImage {
-  const buffer = fs.readFileSync(file);
+  return parseImage(fs.readFileSync(file), file);
+}
+
+/** An image file's bytes (read by the caller) as its folder; file names it in errors. */
+export function parseImage(buffer: Buffer, file: string): PgdataImage {
   const headerLength = buffer.readUInt32LE(0);
   const entries = JSON.parse(buffer.subarray(4, 4 + headerLength).toString('utf8')) as ImageEntry[];
   const image: PgdataImage = { dirs: [], files: [] };

@@ -49,14 +49,35 @@ const SCRYPT_OPTIONS = { N: 2 ** 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const verified = new Map<string, Buffer>();
 const MAX_CACHED = 10_000;
 
+/** Hashes of the keys a start names (hashKeysAhead), by sha256Key: a few, kept for the process. */
+const hashedAhead = new Map<string, Promise<Buffer>>();
+
+function scryptKey(key: string): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) =>
+    scrypt(key, SCRYPT_SALT, 32, SCRYPT_OPTIONS, (error, derived) => (error ? reject(error) : resolve(derived))));
+}
+
 /** The stored hash of a key (scheme 'scrypt1'). */
 export async function hashKey(key: string): Promise<Buffer> {
   const cacheKey = sha256Key(key).toString('base64');
-  const cached = verified.get(cacheKey);
+  const cached = verified.get(cacheKey) ?? hashedAhead.get(cacheKey);
   if (cached) return cached;
-  const hash = await new Promise<Buffer>((resolve, reject) =>
-    scrypt(key, SCRYPT_SALT, 32, SCRYPT_OPTIONS, (error, derived) => (error ? reject(error) : resolve(derived))));
-  return hash;
+  return scryptKey(key);
+}
+
+/**
+ * Starts hashing the keys a start will use (bootstrap and emulator keys) on libuv's threads while
+ * the store opens, so the key checks, the new instances' keys and the first request with each of
+ * them wait for no scrypt of their own (three on the emulator's way to its first answer).
+ */
+export function hashKeysAhead(keys: readonly string[]): void {
+  for (const key of keys) {
+    const cacheKey = sha256Key(key).toString('base64');
+    if (hashedAhead.has(cacheKey)) continue;
+    const hash = scryptKey(key);
+    hash.catch(() => hashedAhead.delete(cacheKey)); // never for these parameters; then hashKey hashes again
+    hashedAhead.set(cacheKey, hash);
+  }
 }
 
 function remember(key: string, hash: Buffer): void {

@@ -6,6 +6,7 @@ import { lockDataDir } from './data-dir-lock.js';
 import { migrate } from './migrate.js';
 import { openPglite } from './pglite.js';
 import { NoStoreError, holdsStore, storeImage } from './store-image.js';
+import { startMark } from '../start-trace.js';
 
 export interface OpenedStore {
   db: Db;
@@ -78,6 +79,7 @@ export async function openStore(config: StoreConfig, purpose: string, options: {
 export async function openMemoryStore(): Promise<OpenedStore> {
   // From the pre-migrated image when the build made one (no initdb).
   const db = await openPglite(undefined, storeImage());
+  startMark('store opened');
   await migrate(db);
   return { db, readDb: db, close: () => db.close() };
 }

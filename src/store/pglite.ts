@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../package-root.js';
+import { startMark } from '../start-trace.js';
 import type { Db, Sql } from './db.js';
 import { fromWireError, type Answer, type OpenRequest, type Ready, type Request, type WireError } from './pglite-protocol.js';
 import { MAX_TRANSACTION_ATTEMPTS, isRetryable, retryDelayMs } from './sqlstate.js';
@@ -74,12 +75,13 @@ function sessionSql(conn: PgliteWorker, s: number, isOpen: () => boolean): Sql {
  * sits in a chunk) the same file of the shipped dist/.
  */
 function workerScript(): string {
-  const beside = fileURLToPath(new URL('./pglite-worker.js', import.meta.url));
-  return fs.existsSync(beside) ? beside : path.join(packageRoot(), 'dist', 'src', 'store', 'pglite-worker.js');
+  const beside = fileURLToPath(new URL('./pglite-boot.js', import.meta.url));
+  return fs.existsSync(beside) ? beside : path.join(packageRoot(), 'dist', 'src', 'store', 'pglite-boot.js');
 }
 
 function spawn(workerData: OpenRequest): Promise<PgliteWorker> {
   const { loadDataDir } = workerData;
+  startMark('store thread spawn');
   const worker = new Worker(workerScript(), {
     workerData,
     transferList: loadDataDir ? [loadDataDir] : [],
@@ -92,6 +94,7 @@ function spawn(workerData: OpenRequest): Promise<PgliteWorker> {
         reject(fromWireError(ready.error as WireError));
         return;
       }
+      startMark('store ready (main)');
       conn = new PgliteWorker(worker);
       worker.unref();
       resolve(conn);
