@@ -51,6 +51,12 @@ describe(`the Db contract on the ${STORE_KIND} store`, () => {
       throw thrown;
     }), (e) => e === thrown);
     assert.deepEqual(await db.query('select count(*)::integer as n from contract_kv'), [{ n: 1 }]);
+    // The first statement fails (on the embedded store it also carries the BEGIN); one that never ran any commits nothing.
+    await assert.rejects(db.transaction(async (tx) => {
+      await tx.query("insert into contract_kv values ('a', 4)");
+    }), (e: { code?: string }) => e.code === '23505');
+    assert.equal(await db.transaction(async () => 'no statement'), 'no statement');
+    assert.deepEqual(await db.query('select k, v from contract_kv order by k'), [{ k: 'a', v: 1 }]);
   });
 
   it('retries a transaction that meets a serialization failure (40001)', async () => {
@@ -64,6 +70,15 @@ describe(`the Db contract on the ${STORE_KIND} store`, () => {
     assert.equal(result, 'done');
     assert.equal(attempts, 2);
     assert.deepEqual(await db.query("select v from contract_kv where k = 'retried'"), [{ v: 2 }]);
+    // ... also when the failure is the transaction's first statement.
+    attempts = 0;
+    await db.transaction(async (tx) => {
+      attempts++;
+      if (attempts === 1) await tx.exec("do $$ begin raise exception 'conflict' using errcode = '40001'; end $$");
+      await tx.query("insert into contract_kv values ('retried first', $1)", [attempts]);
+    });
+    assert.equal(attempts, 2);
+    assert.deepEqual(await db.query("select v from contract_kv where k = 'retried first'"), [{ v: 2 }]);
   });
 
   it('runs fn again from the start when it throws RetryTransaction; after MAX_TRANSACTION_ATTEMPTS the caller gets it, and nothing is written', async () => {
@@ -122,6 +137,7 @@ describe(`the Db contract on the ${STORE_KIND} store`, () => {
       const order: string[] = [];
       const inside = db.transaction(async (tx) => {
         leaked = tx as Db;
+        await tx.query('select 1');
         await sleep(30);
         order.push('tx');
       });
@@ -131,6 +147,19 @@ describe(`the Db contract on the ${STORE_KIND} store`, () => {
       await inside;
       assert.deepEqual(order, ['tx', 'outside']);
       await assert.rejects(leaked!.query('select 1'), /Transaction is closed/);
+
+      // A transaction begins with its first statement: its work before that holds nothing.
+      order.length = 0;
+      const late = db.transaction(async (tx) => {
+        await sleep(30);
+        order.push('tx');
+        await tx.query('select 1');
+      });
+      await sleep(5);
+      await db.query('select 1');
+      order.push('outside');
+      await late;
+      assert.deepEqual(order, ['outside', 'tx']);
     }
   });
 });

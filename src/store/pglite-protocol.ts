@@ -11,12 +11,14 @@ export interface OpenRequest {
 }
 
 export type Request =
-  /** One statement; s = the transaction session it belongs to (0 = autocommit). */
-  | { op: 'query'; id: number; s: number; text: string; params: unknown[] | undefined; name?: string | undefined }
-  | { op: 'exec'; id: number; s: number; text: string }
-  /** Opens session s: answered once its transaction has begun (after every earlier request). */
-  | { op: 'begin'; id: number; s: number }
-  /** Ends session s: commit or roll back. */
+  /**
+   * One statement; s = the transaction session it belongs to (0 = autocommit). The first
+   * statement of a session carries `begin`: it opens the session (after every earlier request)
+   * and runs first in it, so a transaction costs no round trip of its own to begin.
+   */
+  | { op: 'query'; id: number; s: number; text: string; params: unknown[] | undefined; name?: string | undefined; begin?: true }
+  | { op: 'exec'; id: number; s: number; text: string; begin?: true }
+  /** Ends session s: commit or roll back (a session whose BEGIN failed has nothing to roll back). */
   | { op: 'end'; id: number; s: number; commit: boolean }
   | { op: 'dump'; id: number; s: 0 }
   | { op: 'close'; id: number; s: 0 };

@@ -14,14 +14,32 @@ startMark('store thread modules evaluated');
 if (!parentPort) throw new Error('pglite-worker.ts runs as a worker thread (see pglite.ts)');
 const port = parentPort;
 
+/** A session to open: its first statement (which carried `begin`) waits in its queue. */
+type Begin = { op: 'begin'; s: number };
 /** Autocommit requests, session openings, dump and close, in arrival order. */
-const main: Request[] = [];
+const main: Array<Request | Begin> = [];
 /** Requests of open sessions, by session. */
 const sessions = new Map<number, Request[]>();
+/** Sessions opened by a first statement and not yet ended (waiting in `main`, or running). */
+const live = new Set<number>();
 let wake: (() => void) | undefined;
 
 port.on('message', (request: Request) => {
-  if (request.s !== 0 && request.op !== 'begin') {
+  if (request.s !== 0) {
+    if (!live.has(request.s)) {
+      if (request.op === 'end') {
+        // Its BEGIN failed (its first statement was told so): nothing to roll back, nothing committed.
+        if (request.commit) fail(request.id, new Error(`session ${request.s} is not open`));
+        else answer({ id: request.id, ok: true });
+        return;
+      }
+      if (!('begin' in request) || !request.begin) {
+        fail(request.id, new Error('Transaction is closed'));
+        return;
+      }
+      live.add(request.s);
+      main.push({ op: 'begin', s: request.s });
+    }
     let queue = sessions.get(request.s);
     if (!queue) sessions.set(request.s, (queue = []));
     queue.push(request);
@@ -33,7 +51,7 @@ port.on('message', (request: Request) => {
   w?.();
 });
 
-async function next(queue: () => Request[]): Promise<Request> {
+async function next<R>(queue: () => R[]): Promise<R> {
   for (;;) {
     const request = queue().shift();
     if (request) return request;
@@ -107,18 +125,17 @@ async function run(pg: PGlite, conn: Conn, request: Request & { op: 'query' | 'e
   }
 }
 
-async function runSession(pg: PGlite, begin: Request & { op: 'begin' }): Promise<void> {
+async function runSession(pg: PGlite, s: number): Promise<void> {
   let began = false;
   let end: (Request & { op: 'end' }) | undefined;
   const queue = () => {
-    let q = sessions.get(begin.s);
-    if (!q) sessions.set(begin.s, (q = []));
+    let q = sessions.get(s);
+    if (!q) sessions.set(s, (q = []));
     return q;
   };
   try {
     await pg.transaction(async (tx) => {
       began = true;
-      answer({ id: begin.id, ok: true });
       for (;;) {
         const request = await next(queue);
         if (request.op === 'end') {
@@ -132,10 +149,16 @@ async function runSession(pg: PGlite, begin: Request & { op: 'begin' }): Promise
     });
     if (end) answer({ id: end.id, ok: true });
   } catch (error) {
-    if (!began) fail(begin.id, error);
-    else if (end) fail(end.id, error);
+    if (!began) {
+      // BEGIN failed: the statements sent meanwhile are told why (a rollback has nothing to do).
+      for (const request of sessions.get(s) ?? []) {
+        if (request.op === 'end' && !request.commit) answer({ id: request.id, ok: true });
+        else fail(request.id, error);
+      }
+    } else if (end) fail(end.id, error);
   } finally {
-    sessions.delete(begin.s);
+    live.delete(s);
+    sessions.delete(s);
   }
 }
 
@@ -164,7 +187,7 @@ let maintenanceWaitMs = MAINTENANCE_CHECK_MS;
 /** Whether a request that may write ran since the last check (serve() notes it). */
 let mayHaveWritten = false;
 
-function noteForMaintenance(request: Request): void {
+function noteForMaintenance(request: Request | Begin): void {
   if (!mayHaveWritten && (request.op !== 'query' || !/^\s*select\b/i.test(request.text))) mayHaveWritten = true;
 }
 
@@ -211,7 +234,7 @@ async function maybeMaintain(pg: PGlite): Promise<void> {
 async function serve(pg: PGlite): Promise<void> {
   for (;;) {
     await maybeMaintain(pg);
-    const request = await next(() => main);
+    const request = await next<Request | Begin>(() => main);
     noteForMaintenance(request);
     switch (request.op) {
       case 'query':
@@ -219,7 +242,7 @@ async function serve(pg: PGlite): Promise<void> {
         await run(pg, pg, request);
         break;
       case 'begin':
-        await runSession(pg, request);
+        await runSession(pg, request.s);
         break;
       case 'dump':
         try {

@@ -55,17 +55,29 @@ class PgliteWorker {
   }
 }
 
-function sessionSql(conn: PgliteWorker, s: number, isOpen: () => boolean): Sql {
+/** A transaction session as this handle sees it: whether fn may still use it, and whether its first statement (which begins it) was sent. */
+interface Session {
+  open: boolean;
+  begun: boolean;
+}
+
+function sessionSql(conn: PgliteWorker, s: number, session: Session): Sql {
   const closed = () => Promise.reject(new Error('Transaction is closed'));
+  // The first statement carries the BEGIN (one round trip fewer); s = 0 is autocommit.
+  const begin = (): { begin?: true } => {
+    if (s === 0 || session.begun) return {};
+    session.begun = true;
+    return { begin: true };
+  };
   return {
     async query<R>(text: string, params?: readonly unknown[], name?: string): Promise<R[]> {
-      if (!isOpen()) return closed();
-      const a = await conn.call({ op: 'query', s, text, params: params as unknown[] | undefined, name });
+      if (!session.open) return closed();
+      const a = await conn.call({ op: 'query', s, text, params: params as unknown[] | undefined, name, ...begin() });
       return a.rows as R[];
     },
     async exec(text: string): Promise<void> {
-      if (!isOpen()) return closed();
-      await conn.call({ op: 'exec', s, text });
+      if (!session.open) return closed();
+      await conn.call({ op: 'exec', s, text, ...begin() });
     },
   };
 }
@@ -123,7 +135,7 @@ export interface ImageFile {
 export async function openPglite(dataDir: string | undefined, load?: Blob | ImageFile): Promise<Db & { dump(): Promise<Blob> }> {
   const conn = await spawn(load instanceof Blob ? { dataDir, loadDataDir: await load.arrayBuffer() } : load ? { dataDir, imageFile: load.imageFile } : { dataDir });
   let nextSession = 1;
-  const base = sessionSql(conn, 0, () => true);
+  const base = sessionSql(conn, 0, { open: true, begun: false });
   return {
     kind: 'pglite',
     query: base.query,
@@ -131,18 +143,18 @@ export async function openPglite(dataDir: string | undefined, load?: Blob | Imag
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         const s = nextSession++;
-        await conn.call({ op: 'begin', s });
-        let open = true;
+        // Begun by its first statement: fn's work before that runs outside the transaction.
+        const session: Session = { open: true, begun: false };
         try {
-          const result = await fn(sessionSql(conn, s, () => open));
-          open = false;
-          await conn.call({ op: 'end', s, commit: true });
+          const result = await fn(sessionSql(conn, s, session));
+          session.open = false;
+          if (session.begun) await conn.call({ op: 'end', s, commit: true });
           return result;
         } catch (error) {
-          if (open) {
-            open = false;
+          if (session.open) {
+            session.open = false;
             // The worker rolls back; a failure here means it is gone, and the error that matters is fn's.
-            await conn.call({ op: 'end', s, commit: false }).catch(() => {});
+            if (session.begun) await conn.call({ op: 'end', s, commit: false }).catch(() => {});
           }
           if (attempt < MAX_TRANSACTION_ATTEMPTS && isRetryable(error)) {
             await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
