@@ -271,6 +271,47 @@ async function serve(pg: PGlite): Promise<void> {
 /** PGlite's PGDATA inside its virtual file system. */
 const PGDATA = '/pglite/data';
 
+/** An Emscripten MEMFS node, as far as fillMemoryFolder uses it. */
+interface MemNode {
+  node_ops: { mknod?: (parent: MemNode, name: string, mode: number, dev: number) => MemNode };
+  contents: unknown;
+  usedBytes: number;
+}
+
+/** The modes FS.mkdir and FS.writeFile give a new directory and file (drwxrwxrwx, -rw-rw-rw-). */
+const DIR_MODE = 0o40777;
+const FILE_MODE = 0o100666;
+
+/**
+ * Puts an image's folders and files into the in-memory file system under the folder at root: each
+ * made in its parent node (held from the one made before it, parents first) rather than through
+ * FS.mkdir and FS.writeFile, which resolve the whole path in JavaScript for every one of the
+ * image's ~1,050 entries (about 25 ms of the store's start). The file's node takes the image's
+ * bytes as its contents, as FS.writeFile's canOwn does. False when root is not a MEMFS folder
+ * (the caller then fills it the usual way).
+ */
+function fillMemoryFolder(root: MemNode, image: PgdataImage): boolean {
+  if (!root.node_ops.mknod) return false;
+  const dirs = new Map<string, MemNode>([['', root]]);
+  const place = (path: string): [MemNode, string] => {
+    const slash = path.lastIndexOf('/');
+    const parent = dirs.get(slash < 0 ? '' : path.slice(0, slash));
+    if (!parent?.node_ops.mknod) throw new Error(`store image: ${path} comes before its folder`);
+    return [parent, path.slice(slash + 1)];
+  };
+  for (const dir of image.dirs) {
+    const [parent, name] = place(dir);
+    dirs.set(dir, parent.node_ops.mknod!(parent, name, DIR_MODE, 0));
+  }
+  for (const file of image.files) {
+    const [parent, name] = place(file.path);
+    const node = parent.node_ops.mknod!(parent, name, FILE_MODE, 0);
+    node.contents = file.bytes;
+    node.usedBytes = file.bytes.length;
+  }
+  return true;
+}
+
 /**
  * The in-memory file system, holding the image's data folder before PostgreSQL starts (PGlite
  * then finds a store instead of running initdb or reading a tarball). The files keep the image's
@@ -285,8 +326,10 @@ class ImageMemoryFS extends MemoryFS {
     startMark('PGlite module ready, filling the file system');
     const FS = this.pg!.Module.FS;
     FS.mkdirTree(PGDATA);
-    for (const dir of this.image.dirs) FS.mkdir(`${PGDATA}/${dir}`);
-    for (const file of this.image.files) FS.writeFile(`${PGDATA}/${file.path}`, file.bytes, { canOwn: true });
+    if (!fillMemoryFolder(FS.lookupPath(PGDATA, {}).node as unknown as MemNode, this.image)) {
+      for (const dir of this.image.dirs) FS.mkdir(`${PGDATA}/${dir}`);
+      for (const file of this.image.files) FS.writeFile(`${PGDATA}/${file.path}`, file.bytes, { canOwn: true });
+    }
     startMark('file system filled');
   }
 }
