@@ -5,11 +5,19 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { DataDirLockedError, lockDataDir, lockFileOf, processStartTime } from '../src/store/data-dir-lock.js';
 
+// Every folder a test made is removed when the file's tests end.
+const made: string[] = [];
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'acdp-lock-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acdp-lock-'));
+  made.push(dir);
+  return dir;
 }
 
 async function withUnrelatedProcess(fn: (pid: number) => Promise<void> | void): Promise<void> {
