@@ -124,6 +124,26 @@ export async function findAndLockRecords(
 }
 
 /**
+ * The insert that claims merge keys, in key order (the fixed lock order), of the identities in the
+ * jsonb parameter `$3` (identitiesParam), for instance `$1` and kind `$2`; a value another record
+ * holds stays with it. One text for claimIdentities and the batch write (write-batch.ts), which
+ * differ only in what they return.
+ */
+export function claimInsertSql(returning: string): string {
+  return `insert into record_identities (instance_id, kind, field_id, value, record_id)
+       select $1, $2, c.field_id, c.value, c.record_id
+         from jsonb_to_recordset($3::jsonb) as c(field_id text, value text, record_id text)
+        order by c.field_id, c.value
+       on conflict do nothing
+       returning ${returning}`;
+}
+
+/** The `$3` parameter of claimInsertSql. */
+export function identitiesParam(claims: readonly IdentityWrite[]): string {
+  return JSON.stringify(claims.map((c) => ({ field_id: c.fieldId, value: c.value, record_id: c.recordId })));
+}
+
+/**
  * Claims merge keys (in key order, a fixed lock order); returns the ones this transaction now owns.
  * The same statement can also read what the batch decides on next, which saves it round trips:
  * the stored events of keyed pairs (findStoredEvents) and the daily limit's stored times of
@@ -145,12 +165,7 @@ export async function claimIdentities(
     key: string | null; created_at: Date | null; attributes: Record<string, unknown> | null; times: string | null;
   }>(
     `with claimed as (
-       insert into record_identities (instance_id, kind, field_id, value, record_id)
-       select $1, $2, c.field_id, c.value, c.record_id
-         from jsonb_to_recordset($3::jsonb) as c(field_id text, value text, record_id text)
-        order by c.field_id, c.value
-       on conflict do nothing
-       returning field_id, value
+       ${claimInsertSql('field_id, value')}
      )
      select field_id, value, null::text as id, null::text as record_id, null::text as definition, null::text as key,
             null::timestamptz as created_at, null::jsonb as attributes, null::text as times
@@ -170,7 +185,7 @@ export async function claimIdentities(
         and e.created_at > p.lo::timestamptz and e.created_at < p.hi::timestamptz and e.definition = p.definition
       group by p.record_id, p.definition`,
     [
-      instanceId, kind, JSON.stringify(claims.map((c) => ({ field_id: c.fieldId, value: c.value, record_id: c.recordId }))),
+      instanceId, kind, identitiesParam(claims),
       JSON.stringify(pairs.map((p) => ({ definition: p.definition, key: p.key, created_at: p.created.toISOString() }))),
       reads.map((p) => p.recordId), reads.map((p) => p.definition),
       reads.map((p) => new Date(p.from).toISOString()), reads.map((p) => new Date(p.to).toISOString()),

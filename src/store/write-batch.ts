@@ -5,6 +5,7 @@
 import type { EventWrite, IdentityWrite, RecordWrite } from '../domain/batch-plan.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
+import { claimInsertSql, identitiesParam } from './records.js';
 import { RetryTransaction } from './sqlstate.js';
 
 export interface BatchWrites {
@@ -19,7 +20,6 @@ export interface BatchWrites {
 }
 
 export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: BatchWrites): Promise<void> {
-  const claims = w.claims.map((c) => ({ field_id: c.fieldId, value: c.value, record_id: c.recordId }));
   const row = (r: RecordWrite) => ({
     id: r.id, fields: r.fields, first_seen_at: r.firstSeenAt?.toISOString() ?? null, last_seen_at: r.lastSeenAt?.toISOString() ?? null,
   });
@@ -41,12 +41,7 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
   mergedEvents.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const rows = await sql.query<{ merged_events: number }>(
     `with claims as (
-       insert into record_identities (instance_id, kind, field_id, value, record_id)
-       select $1, $2, c.field_id, c.value, c.record_id
-         from jsonb_to_recordset($3::jsonb) as c(field_id text, value text, record_id text)
-        order by c.field_id, c.value
-       on conflict do nothing
-       returning 1
+       ${claimInsertSql('1')}
      ), new_records as (
        insert into records (instance_id, kind, id, fields, first_seen_at, last_seen_at, created_at, updated_at)
        select $1, $2, x.id, x.fields, x.first_seen_at, x.last_seen_at, $8::timestamptz, $8::timestamptz
@@ -88,7 +83,7 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
             (select count(*) from new_events)::integer as events, (select count(*) from merged_events)::integer as merged_events,
             (select count(*) from act)::integer as activated`,
     [
-      instanceId, kind, JSON.stringify(claims), JSON.stringify(newRecords), JSON.stringify(newEvents), w.activate, JSON.stringify(mergedRecords),
+      instanceId, kind, identitiesParam(w.claims), JSON.stringify(newRecords), JSON.stringify(newEvents), w.activate, JSON.stringify(mergedRecords),
       w.now.toISOString(), JSON.stringify(mergedEvents),
     ],
     'write_batch',
