@@ -128,11 +128,17 @@ describe('npm pack and install', { skip: STORE_KIND === 'postgres' && 'packaging
     }
 
     if (spawnSync(bin, ['emulator', '--help'], { cwd: app, stdio: 'ignore' }).status === 0) {
-      const emu = await start(bin, ['emulator', '--port', '0', '--json'], app, {}, /^(\{.*\})$/m);
+      const emu = await start(bin, ['emulator', '--port', '0', '--json'], app, { ACTIVITY_CDP_START_TRACE: '1' }, /^(\{.*\})$/m);
       try {
         const { url, api_key } = JSON.parse(emu.match[1]!) as { url: string; api_key: string };
         const res = await post(`${url}/v1/instance-schema/get`, api_key, {});
         assert.equal(res.status, 200, JSON.stringify(res.body));
+        // The shipped code cache of PGlite's JavaScript is taken, when npm installed the PGlite it was made for.
+        const installed = path.join(app, 'node_modules', 'activity-cdp', 'build');
+        const builtWith = fs.existsSync(path.join(installed, 'pglite-code-cache.bin'))
+          ? (JSON.parse(fs.readFileSync(path.join(installed, 'store-image.json'), 'utf8')) as { pglite: string }).pglite : undefined;
+        const pglite = (JSON.parse(fs.readFileSync(path.join(app, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string }).version;
+        if (builtWith === pglite) assert.match(emu.output(), /PGlite's JavaScript loaded \(code cache: cache\)/);
       } finally {
         await emu.stop();
       }

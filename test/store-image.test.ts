@@ -1,15 +1,20 @@
 // The pre-migrated store image (build/store-image.bin): its file format, and stores started from
-// it, in memory (the emulator) and in a new folder (a first `serve`), hold every migration.
+// it, in memory (the emulator) and in a new folder (a first `serve`), hold every migration. The
+// build's code cache of PGlite's JavaScript (build/pglite-code-cache.bin) is taken by the store's
+// thread, and a refused or missing one only means PGlite is compiled as usual.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { packFolder, readImage, writeImageFolder } from '../src/store/image-file.js';
 import { loadMigrations } from '../src/store/migrate.js';
-import { openPglite } from '../src/store/pglite.js';
+import { openPglite, pgliteCodeCacheFile } from '../src/store/pglite.js';
 import { storeImage } from '../src/store/store-image.js';
 import { STORE_KIND } from './helpers/store.js';
+import { packageRoot } from '../src/package-root.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'store-image-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -60,4 +65,45 @@ describe('stores started from the build\'s image', { skip: (STORE_KIND !== 'pgli
       }
     });
   }
+});
+
+/**
+ * Opens an in-memory store from the build's image in a new process (a code cache is V8's, per
+ * process) with codeCache as given, runs a statement, and returns how the thread loaded PGlite's
+ * code (its start-trace mark) and the statement's answer.
+ */
+function openInChild(codeCache: { file: string } | undefined): { loaded: string; rows: unknown } {
+  const script = `
+    const { openPglite } = await import(${JSON.stringify(pathToFileURL(path.join(packageRoot(), 'dist/src/store/pglite.js')).href)});
+    const db = await openPglite(undefined, ${JSON.stringify(storeImage() ?? null)}, ${JSON.stringify(codeCache ? { codeCache } : {})});
+    process.stdout.write(JSON.stringify(await db.query('select count(*)::int as n from schema_migrations')));
+    await db.close();`;
+  const file = path.join(tmp, 'open-in-child.mjs');
+  fs.writeFileSync(file, script);
+  const child = spawnSync(process.execPath, [file], {
+    env: { ...process.env, ACTIVITY_CDP_START_TRACE: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const loaded = /start-trace store \S+ PGlite's JavaScript loaded \((?:code cache: )?([^)]+)\)/.exec(child.stderr)?.[1] ?? `no mark in: ${child.stderr}`;
+  return { loaded, rows: JSON.parse(child.stdout) };
+}
+
+describe('the code cache of PGlite\'s JavaScript', {
+  skip: (STORE_KIND !== 'pglite' && 'PGlite only') || (!storeImage() && 'no build/store-image.bin (npm run build)')
+    || (!fs.existsSync(pgliteCodeCacheFile()) && 'no build/pglite-code-cache.bin (npm run build)'),
+}, () => {
+  const migrations = [{ n: loadMigrations().length }];
+
+  it('the store\'s thread compiles PGlite from the build\'s cache (V8 accepts it)', () => {
+    const { loaded, rows } = openInChild(undefined);
+    assert.equal(loaded, 'cache');
+    assert.deepEqual(rows, migrations);
+  });
+
+  it('a cache V8 refuses (another version\'s, or damaged) or none at all still opens the store', () => {
+    const damaged = path.join(tmp, 'damaged-code-cache.bin');
+    fs.writeFileSync(damaged, fs.readFileSync(pgliteCodeCacheFile()).subarray(0, 4096));
+    assert.deepEqual(openInChild({ file: damaged }), { loaded: 'refused', rows: migrations });
+    assert.deepEqual(openInChild({ file: path.join(tmp, 'no-such-cache.bin') }), { loaded: 'compiled', rows: migrations });
+  });
 });

@@ -8,6 +8,11 @@ export interface OpenRequest {
   loadDataDir?: ArrayBuffer;
   /** The pre-migrated image file (image-file.ts) a new store starts from, read by the thread itself. */
   imageFile?: string;
+  /**
+   * V8's code cache of PGlite's JavaScript (pglite-code.ts): read when it exists; with write, the
+   * thread writes it when the store is closed (the build makes it so).
+   */
+  codeCache?: { file: string; write?: boolean };
 }
 
 export type Request =

@@ -91,7 +91,13 @@ function workerScript(): string {
   return fs.existsSync(beside) ? beside : path.join(packageRoot(), 'dist', 'src', 'store', 'pglite-boot.js');
 }
 
-function spawn(workerData: OpenRequest): Promise<PgliteWorker> {
+/** Where the build puts V8's code cache of PGlite's JavaScript (pglite-code.ts); absent in a checkout built with tsc only. */
+export function pgliteCodeCacheFile(): string {
+  return path.join(packageRoot(), 'build', 'pglite-code-cache.bin');
+}
+
+function spawn(request: OpenRequest): Promise<PgliteWorker> {
+  const workerData: OpenRequest = { codeCache: { file: pgliteCodeCacheFile() }, ...request };
   const { loadDataDir } = workerData;
   startMark('store thread spawn');
   const worker = new Worker(workerScript(), {
@@ -130,10 +136,16 @@ export interface ImageFile {
 
 /**
  * dataDir undefined = in memory (tests, the emulator). load: a new store's contents, a tarball
- * made by dump() (test templates) or the build's image file.
+ * made by dump() (test templates) or the build's image file. options.codeCache: another code
+ * cache than the build's, or (write) the one the build makes, written when the store is closed.
  */
-export async function openPglite(dataDir: string | undefined, load?: Blob | ImageFile): Promise<Db & { dump(): Promise<Blob> }> {
-  const conn = await spawn(load instanceof Blob ? { dataDir, loadDataDir: await load.arrayBuffer() } : load ? { dataDir, imageFile: load.imageFile } : { dataDir });
+export async function openPglite(
+  dataDir: string | undefined, load?: Blob | ImageFile, options: Pick<OpenRequest, 'codeCache'> = {},
+): Promise<Db & { dump(): Promise<Blob> }> {
+  const conn = await spawn({
+    ...(load instanceof Blob ? { dataDir, loadDataDir: await load.arrayBuffer() } : load ? { dataDir, imageFile: load.imageFile } : { dataDir }),
+    ...options,
+  });
   let nextSession = 1;
   const base = sessionSql(conn, 0, { open: true, begun: false });
   return {
