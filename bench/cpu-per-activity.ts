@@ -8,6 +8,7 @@
 //        [--server-env ACTIVITY_DAILY_LIMIT=0] [--existing 20000] [--cpu-prof DIR] [--drain]
 //        [--server OTHER/dist/src/cli/main.js]
 //
+// --activities N: activities per request (default 100; fewer tells the per-request share apart).
 // --server: another build's main.js (e.g. a copy of main's dist/, with package.json,
 // src/store/migrations and a node_modules link beside it), to alternate two builds in one run.
 //
@@ -39,6 +40,7 @@ const { values: opt } = parseArgs({
     drain: { type: 'boolean', default: false },
     ack: { type: 'boolean', default: false },
     server: { type: 'string' },
+    activities: { type: 'string', default: '100' },
   },
 });
 if (!opt.db || !/^bench_[0-9a-z_]+$/.test(opt.db)) throw new Error('--db must name a bench_... database (kept with --keep-db)');
@@ -81,7 +83,8 @@ for (let i = 0; ; i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const maker = new BodyMaker({ ...DEFAULT_MIX, subject: 'person', existing: Number(opt.existing), prefix: `cpu${Date.now().toString(36)}`, async: opt.drain || opt.ack }, 11);
+const perRequest = Number(opt.activities);
+const maker = new BodyMaker({ ...DEFAULT_MIX, activitiesPerRequest: perRequest, subject: 'person', existing: Number(opt.existing), prefix: `cpu${Date.now().toString(36)}`, async: opt.drain || opt.ack }, 11);
 const send = async () => {
   const res = await fetch(base + '/v1/activities/create', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: maker.next().body });
   const text = await res.text();
@@ -118,7 +121,7 @@ try {
     workerCpu = cpuSeconds(worker.pid!) ?? workerCpu;
     const seconds = (performance.now() - t0) / 1000;
     worker.kill('SIGTERM');
-    const acts = queued * 100;
+    const acts = queued * perRequest;
     const pgCpu = [...seen.values()].reduce((a, b) => a + b, 0);
     // The worker's CPU includes its start (module loading, about 0.3-0.5 s): reported as is.
     console.log(`${opt.label ? opt.label + ': ' : ''}drain of ${queued} queued requests: worker ${((workerCpu * 1e6) / acts).toFixed(1)} µs/activity (start included), ` +
@@ -136,7 +139,7 @@ try {
   const s1 = cpuSeconds(child.pid!)!;
   const split1 = cpuSplit(child.pid!)!;
   const p1 = sum(backends);
-  const acts = requests * 100;
+  const acts = requests * perRequest;
   if (opt.ack) await admin.query('delete from ingest_queue');
   console.log(`${opt.label ? opt.label + ': ' : ''}${opt.ack ? 'acknowledge: ' : ''}server ${((s1 - s0) * 1e6 / acts).toFixed(1)} µs/activity ` +
     `(user ${((split1.user - split0.user) * 1e6 / acts).toFixed(1)}, system ${((split1.system - split0.system) * 1e6 / acts).toFixed(1)}), PostgreSQL ${((p1 - p0) * 1e6 / acts).toFixed(1)} µs/activity ` +
