@@ -6,6 +6,11 @@
 //
 //   node dist-bench/cpu-per-activity.js --db bench_... [--requests 200] [--connections 4]
 //        [--server-env ACTIVITY_DAILY_LIMIT=0] [--existing 20000] [--cpu-prof DIR] [--drain]
+//        [--server OTHER/dist/src/cli/main.js]
+//
+// --activities N: activities per request (default 100; fewer tells the per-request share apart).
+// --server: another build's main.js (e.g. a copy of main's dist/, with package.json,
+// src/store/migrations and a node_modules link beside it), to alternate two builds in one run.
 //
 // --drain: the requests are sent async (the server's worker off), then a `worker` process (with
 // the same --server-env, e.g. WORKER_BATCH_ROWS=1) drains them: its CPU and its backends' per
@@ -17,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { cpuSeconds } from './proc.js';
+import { cpuSeconds, cpuSplit } from './proc.js';
 import { freePort } from './server.js';
 import { BodyMaker, DEFAULT_MIX } from './workload.js';
 
@@ -34,6 +39,8 @@ const { values: opt } = parseArgs({
     label: { type: 'string', default: '' },
     drain: { type: 'boolean', default: false },
     ack: { type: 'boolean', default: false },
+    server: { type: 'string' },
+    activities: { type: 'string', default: '100' },
   },
 });
 if (!opt.db || !/^bench_[0-9a-z_]+$/.test(opt.db)) throw new Error('--db must name a bench_... database (kept with --keep-db)');
@@ -59,7 +66,7 @@ const extraEnv = Object.fromEntries(opt['server-env'].map((s) => {
   return [m[1]!, m[2]!];
 }));
 const port = await freePort();
-const child = spawn(process.execPath, [...(opt['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${opt['cpu-prof']}`] : []), path.join(ROOT, 'dist/src/cli/main.js'), 'serve'], {
+const child = spawn(process.execPath, [...(opt['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${opt['cpu-prof']}`] : []), opt.server ?? path.join(ROOT, 'dist/src/cli/main.js'), 'serve'], {
   env: {
     PATH: process.env['PATH'] ?? '', DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WORKER_ENABLED: 'false',
     PG_POOL_SIZE: String(connections), ...extraEnv,
@@ -76,7 +83,8 @@ for (let i = 0; ; i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const maker = new BodyMaker({ ...DEFAULT_MIX, subject: 'person', existing: Number(opt.existing), prefix: `cpu${Date.now().toString(36)}`, async: opt.drain || opt.ack }, 11);
+const perRequest = Number(opt.activities);
+const maker = new BodyMaker({ ...DEFAULT_MIX, activitiesPerRequest: perRequest, subject: 'person', existing: Number(opt.existing), prefix: `cpu${Date.now().toString(36)}`, async: opt.drain || opt.ack }, 11);
 const send = async () => {
   const res = await fetch(base + '/v1/activities/create', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: maker.next().body });
   const text = await res.text();
@@ -113,7 +121,7 @@ try {
     workerCpu = cpuSeconds(worker.pid!) ?? workerCpu;
     const seconds = (performance.now() - t0) / 1000;
     worker.kill('SIGTERM');
-    const acts = queued * 100;
+    const acts = queued * perRequest;
     const pgCpu = [...seen.values()].reduce((a, b) => a + b, 0);
     // The worker's CPU includes its start (module loading, about 0.3-0.5 s): reported as is.
     console.log(`${opt.label ? opt.label + ': ' : ''}drain of ${queued} queued requests: worker ${((workerCpu * 1e6) / acts).toFixed(1)} µs/activity (start included), ` +
@@ -124,14 +132,17 @@ try {
   const backends = (await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [opt.db])).rows.map((r) => r.pid);
   const sum = (pids: number[]) => pids.reduce((a, p) => a + (cpuSeconds(p) ?? 0), 0);
   const s0 = cpuSeconds(child.pid!)!;
+  const split0 = cpuSplit(child.pid!)!;
   const p0 = sum(backends);
   const t0 = performance.now();
   await run(requests);
   const s1 = cpuSeconds(child.pid!)!;
+  const split1 = cpuSplit(child.pid!)!;
   const p1 = sum(backends);
-  const acts = requests * 100;
+  const acts = requests * perRequest;
   if (opt.ack) await admin.query('delete from ingest_queue');
-  console.log(`${opt.label ? opt.label + ': ' : ''}${opt.ack ? 'acknowledge: ' : ''}server ${((s1 - s0) * 1e6 / acts).toFixed(1)} µs/activity, PostgreSQL ${((p1 - p0) * 1e6 / acts).toFixed(1)} µs/activity ` +
+  console.log(`${opt.label ? opt.label + ': ' : ''}${opt.ack ? 'acknowledge: ' : ''}server ${((s1 - s0) * 1e6 / acts).toFixed(1)} µs/activity ` +
+    `(user ${((split1.user - split0.user) * 1e6 / acts).toFixed(1)}, system ${((split1.system - split0.system) * 1e6 / acts).toFixed(1)}), PostgreSQL ${((p1 - p0) * 1e6 / acts).toFixed(1)} µs/activity ` +
     `(${backends.length} backends; ${acts} activities at ${connections} connections, ${Math.round(acts / ((performance.now() - t0) / 1000))} act/s wall on this machine now)`);
 } finally {
   child.kill('SIGTERM');

@@ -13,6 +13,8 @@ export interface QueueWatch {
   backlogActivities: () => Promise<number>;
   /** Activities set aside as dead letters so far (queued, then found invalid): errors. */
   deadLetters: () => Promise<number>;
+  /** Empties the queue (the worker-off run, which nothing drains); the server must be idle. */
+  clear: () => Promise<void>;
   close: () => Promise<void>;
   describe: string;
 }
@@ -54,6 +56,7 @@ export async function pgQueueWatch(databaseUrl: string): Promise<QueueWatch | un
     probe: async () => Number((await c.query<{ n: string }>(rowsSql)).rows[0]!.n),
     backlogActivities: async () => Number((await c.query<{ n: string }>(activitiesSql)).rows[0]!.n),
     deadLetters: async () => (deadSql ? Number((await c.query<{ n: string }>(deadSql)).rows[0]!.n) : 0),
+    clear: async () => void (await c.query(`truncate ${t}`)),
     close: () => c.end(),
   };
 }

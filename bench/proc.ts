@@ -24,6 +24,17 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** utime and stime of a process in seconds, apart, or undefined when it is gone. */
+export function cpuSplit(pid: number): { user: number; system: number } | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resident set size in MB, or undefined when the process is gone. */
 export function rssMb(pid: number): number | undefined {
   try {

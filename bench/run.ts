@@ -38,6 +38,12 @@ const HELP = `npm run bench -- [options]
                                  default settings (daily limit on), as a user runs it
   --limit-off yes|no             also measure sync person events with ACTIVITY_DAILY_LIMIT=0 on a
                                  restarted server, beside the default figure (default yes)
+  --worker-off yes|no            also measure async person events on a restarted server with
+                                 WORKER_ENABLED=false (an API node of a scale-out deployment: the
+                                 acknowledgement alone on the cores; nothing drains, and the queue
+                                 is emptied between levels), beside the default figure, where the
+                                 in-process worker drains on the same cores (PostgreSQL only;
+                                 default yes)
   --pg-url URL                   PostgreSQL server (default postgres://postgres@127.0.0.1:5432)
   --template NAME                database the bench database is cloned from (default test)
   --ceiling-rows N               rows for the COPY / INSERT ceilings (default 100000)
@@ -65,6 +71,7 @@ const { values: opt } = parseArgs({
     levels: { type: 'string', default: '1,4,16,64' },
     scenarios: { type: 'string', default: 'sync,account,async' },
     'limit-off': { type: 'string', default: 'yes' },
+    'worker-off': { type: 'string', default: 'yes' },
     'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
     template: { type: 'string', default: 'test' },
     'ceiling-rows': { type: 'string', default: '100000' },
@@ -104,6 +111,8 @@ const scenarioNames = opt.scenarios.split(',').map((s) => s.trim());
 for (const s of scenarioNames) if (!['sync', 'account', 'async'].includes(s)) throw new Error(`unknown scenario ${s}`);
 if (!['yes', 'no'].includes(opt['limit-off'])) throw new Error('--limit-off must be yes or no');
 const limitOff = opt['limit-off'] === 'yes' && scenarioNames.includes('sync');
+if (!['yes', 'no'].includes(opt['worker-off'])) throw new Error('--worker-off must be yes or no');
+const workerOff = opt['worker-off'] === 'yes' && scenarioNames.includes('async');
 const stores: Array<'postgres' | 'pglite'> = opt.store === 'both' ? ['postgres', 'pglite'] : [opt.store as 'postgres' | 'pglite'];
 for (const s of stores) if (s !== 'postgres' && s !== 'pglite') throw new Error(`--store must be postgres, pglite or both`);
 const pgUrl = opt['pg-url'];
@@ -250,10 +259,19 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
       try {
         // The limit-off figure: the same sync load on the same data, server restarted with
         // ACTIVITY_DAILY_LIMIT=0, after the standard scenarios.
-        const plan = [...scenarioNames, ...(limitOff ? ['sync-limit-off'] : [])];
+        // The worker-off figure: the same async load on a server restarted with WORKER_ENABLED=false
+        // (PostgreSQL, whose queue the harness can empty between levels).
+        const plan = [...scenarioNames, ...(limitOff ? ['sync-limit-off'] : []), ...(workerOff && queue ? ['async-worker-off'] : [])];
         for (const entry of plan) {
           const offRun = entry === 'sync-limit-off';
-          const name = offRun ? 'sync' : entry;
+          const noWorker = entry === 'async-worker-off';
+          const name = offRun ? 'sync' : noWorker ? 'async' : entry;
+          if (noWorker) {
+            const code = await server.stop();
+            if (code !== 0) results.notes.push(`${store} server exited with ${code} at the restart for the worker-off run`);
+            server = await startServer({ script: SERVER_SCRIPT, args: ['serve'], env: { ...env, WORKER_ENABLED: 'false' }, apiKey, nodeFlags });
+            log(`${store} server restarted with WORKER_ENABLED=false (pid ${server.pid})`);
+          }
           if (offRun) {
             const code = await server.stop();
             if (code !== 0) results.notes.push(`${store} server exited with ${code} at the restart for the limit-off run`);
@@ -264,9 +282,12 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
           const subject: Subject = name === 'account' ? 'account' : 'person';
           const p = subject === 'person' ? '/v1/activities/create' : '/v1/accounts/activities/create';
           const s: Scenario = {
-            name: offRun ? 'sync person events, daily limit off' : name === 'sync' ? 'sync person events' : name === 'async' ? 'async person events' : 'account events',
+            name: offRun ? 'sync person events, daily limit off' : noWorker ? 'async person events, worker off'
+              : name === 'sync' ? 'sync person events' : name === 'async' ? 'async person events' : 'account events',
             path: p,
-            description: isAsync
+            description: noWorker
+              ? 'The async person events again, on the server restarted with `WORKER_ENABLED=false` (an API node of a scale-out deployment, whose `activity-cdp worker` processes run elsewhere): the acknowledgement alone on the cores. Nothing drains: the harness empties the queue after each level.'
+              : isAsync
               ? 'Same bodies as the sync person events with `"async": true`: activities/s here is the acknowledge rate (bodies for up to 120 000 activities/s made before each level starts); the drain columns say how fast the worker empties the queue. Each level waits for the queue to empty before the next.'
               : `Requests of 100 activities: 70 % existing ${subject}s (of ${subject === 'person' ? persons : accounts} seeded), 30 % new, ~10 % of slots repeating a ${subject} already in the request, half with key + created.`,
             levels: [],
@@ -276,7 +297,8 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
           const existing = subject === 'person' ? persons : accounts;
           if (warmupMs > 0) {
             await runLevel(server, apiKey, subject, p, 4, warmupMs, { async: isAsync, existing, pgPids });
-            if (isAsync) await waitDrain(queue?.probe, server.pid, pgPids, queue ? 0 : undefined, drainTimeoutMs);
+            if (noWorker) await queue!.clear();
+            else if (isAsync) await waitDrain(queue?.probe, server.pid, pgPids, queue ? 0 : undefined, drainTimeoutMs);
           }
           for (const c of levels) {
             const deadBefore = isAsync && queue ? await queue.deadLetters() : 0;
@@ -284,7 +306,11 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
             // most 12 000 of them), so the generator's CPU does not compete with the acknowledgements.
             const prebuild = isAsync ? Math.min(12_000, Math.ceil((durationMs / 1000) * 1200)) : 0;
             const l = await runLevel(server, apiKey, subject, p, c, durationMs, { async: isAsync, existing, pgPids, prebuild });
-            if (isAsync) {
+            if (noWorker) {
+              const backlog = await queue!.backlogActivities();
+              await queue!.clear();
+              log(`  queue: ${backlog} activities acknowledged and not drained (worker off), emptied`);
+            } else if (isAsync) {
               const backlog = queue ? await queue.backlogActivities() : undefined;
               const d = await waitDrain(queue?.probe, server.pid, pgPids, backlog, drainTimeoutMs);
               // Timed out: the rate is what the worker did in the time given; the rest is left

@@ -116,6 +116,9 @@ describe('input the store cannot keep', () => {
     assertOrttoError(await client.request('POST', '/v1/person/get', '{"limit": '), 400, /not valid JSON/);
     assertOrttoError(await client.request('POST', '/v1/person/get', ' '), 400, /empty/);
     assertOrttoError(await client.request('POST', '/v1/person/get', '{"__proto__": {"x": 1}}'), 400, /__proto__/);
+    // The same names spelt with \u escapes parse to the same keys.
+    assertOrttoError(await client.request('POST', '/v1/person/get', '{"\\u005f_proto__": {"x": 1}}'), 400, /__proto__/);
+    assertOrttoError(await client.request('POST', '/v1/activities/create', '{"activities": [{"constructo\\u0072": {"prototype": {"x": 1}}}]}'), 400, /__proto__/);
   });
 });
 

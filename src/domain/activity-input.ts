@@ -8,7 +8,7 @@ import { parseLocation, locationFields, type IpLocation, type Location } from '.
 import { isMergeStrategy, type Fields, type MergeStrategy } from './merge.js';
 import { err, ok, type Result } from './result.js';
 import type { Subject } from './subjects.js';
-import { isIsoDateTime } from './values.js';
+import { isoDateTimeMs } from './values.js';
 
 export const MAX_ATTRIBUTES_PER_ACTIVITY = 15;
 export const MAX_ACTIVITY_BYTES = 16 * 1024;
@@ -137,8 +137,9 @@ function parseFields(raw: unknown, ctx: ParseContext): Result<{ fields: Fields; 
 
 function parseCreated(raw: unknown, def: Definition, ctx: ParseContext): Result<{ created: Date; queue: boolean }> {
   if (raw === undefined || raw === null) return ok({ created: ctx.now, queue: false });
-  if (typeof raw !== 'string' || !isIsoDateTime(raw)) return err('created must be an ISO-8601 date-time such as 2025-10-15T14:30:00Z');
-  const created = new Date(raw);
+  const ms = typeof raw === 'string' ? isoDateTimeMs(raw) : NaN;
+  if (Number.isNaN(ms)) return err('created must be an ISO-8601 date-time such as 2025-10-15T14:30:00Z');
+  const created = new Date(ms);
   const age = ctx.now.getTime() - created.getTime();
   if (age < -MAX_FUTURE_MS) return err(MESSAGES.future);
   if (age <= SYNC_BACKDATE_DAYS * DAY_MS) return ok({ created, queue: false });
@@ -255,8 +256,9 @@ export function acknowledgedEventId(raw: unknown, instanceId: string, kind: stri
   const rawCreated = raw['created'];
   let created = now;
   if (rawCreated !== undefined && rawCreated !== null) {
-    if (typeof rawCreated !== 'string' || !isIsoDateTime(rawCreated)) return fresh;
-    created = new Date(rawCreated);
+    const ms = typeof rawCreated === 'string' ? isoDateTimeMs(rawCreated) : NaN;
+    if (Number.isNaN(ms)) return fresh;
+    created = new Date(ms);
   }
   return keyedEventId(instanceId, kind, name, key, created);
 }

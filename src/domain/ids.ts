@@ -32,8 +32,23 @@ export function isId(value: unknown): value is string {
  */
 export function keyedEventId(instanceId: string, kind: string, definition: string, key: string, created: Date): string {
   const time = Math.floor(created.getTime() / 1000).toString(16).padStart(8, '0').slice(-8);
-  const digest = sha256Hex(`${instanceId}\u0000${kind}\u0000${definition}\u0000${key}\u0000${created.toISOString()}`);
+  const digest = sha256Hex(`${instanceId}\u0000${kind}\u0000${definition}\u0000${key}\u0000${isoString(created)}`);
   return '00' + time + digest.slice(0, 14);
+}
+
+const pad2 = (n: number): string => (n < 10 ? '0' + n : String(n));
+
+/**
+ * `d.toISOString()`, the same text, in about 40 % of its time (V8's takes ~0.45 µs; a keyed event
+ * needs one when acknowledged and one when applied). Years outside 1000–9999 and invalid dates
+ * (which throw) are left to toISOString.
+ */
+export function isoString(d: Date): string {
+  const year = d.getUTCFullYear();
+  if (!(year >= 1000 && year <= 9999)) return d.toISOString();
+  const ms = d.getUTCMilliseconds();
+  return `${year}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:` +
+    `${pad2(d.getUTCSeconds())}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
 
 /**

@@ -31,6 +31,8 @@ export function stringProblem(s: string): string | undefined {
  * checks (when the raw text shows no `\u` escape, neither U+0000 nor a lone surrogate can occur).
  */
 export function findJsonProblem(value: unknown, checkStrings = true, maxDepth = MAX_JSON_DEPTH): JsonProblem | undefined {
+  // Nearly every body is fine: a walk that keeps no path says so; the path is built only for a problem.
+  if (!checkStrings && withinDepth(value, 1, maxDepth)) return undefined;
   const parts: Array<string | number> = [];
   const walk = (v: unknown, depth: number): JsonProblem | undefined => {
     if (typeof v === 'string') {
@@ -61,6 +63,18 @@ export function findJsonProblem(value: unknown, checkStrings = true, maxDepth = 
     return undefined;
   };
   return walk(value, 1);
+}
+
+/** True when no object or array in `v` nests deeper than maxDepth (the top level is `depth`). */
+function withinDepth(v: unknown, depth: number, maxDepth: number): boolean {
+  if (typeof v !== 'object' || v === null) return true;
+  if (depth > maxDepth) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!withinDepth(v[i], depth + 1, maxDepth)) return false;
+    return true;
+  }
+  for (const key in v) if (!withinDepth((v as Record<string, unknown>)[key], depth + 1, maxDepth)) return false;
+  return true;
 }
 
 /** The problem as a client-facing sentence naming the element. */

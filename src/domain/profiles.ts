@@ -87,8 +87,15 @@ const DOCS: Profile = {
     switch (r.status) {
       case 'ingested':
         return { [idKey]: r.recordId, status: 'ingested', [statusKey]: r.recordStatus, activity_id: r.eventId };
-      case 'queued':
-        return { ...(r.directId ? { [idKey]: r.directId } : {}), status: 'queued', [statusKey]: 'queued', activity_id: r.eventId };
+      case 'queued': {
+        // Built key by key (no spread of a conditional object): the hot path of async acknowledgement.
+        const item: Record<string, string> = {};
+        if (r.directId) item[idKey] = r.directId;
+        item['status'] = 'queued';
+        item[statusKey] = 'queued';
+        item['activity_id'] = r.eventId;
+        return item;
+      }
       default:
         return { status: r.status, error: r.error };
     }

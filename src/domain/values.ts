@@ -20,7 +20,12 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})$/;
 
 export function isIsoDateTime(value: string): boolean {
-  return ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+  return !Number.isNaN(isoDateTimeMs(value));
+}
+
+/** The time an ISO-8601 date-time names, in ms since the epoch; NaN when it is not one (one parse for check and value). */
+export function isoDateTimeMs(value: string): number {
+  return ISO_DATE_TIME.test(value) ? Date.parse(value) : NaN;
 }
 
 function isRealDate(year: number, month: number, day: number): boolean {

@@ -88,7 +88,10 @@ export function registerMetrics(app: FastifyInstance, db: Db, feed: ActivityFeed
   }
 
   const off = feed?.on((batch) => {
-    for (const r of batch.results) activities.inc({ kind: batch.kind, mode: batch.mode, outcome: r.status });
+    // One inc per outcome, by its count: prom-client builds a label key on every inc (100 a request).
+    const counts = new Map<string, number>();
+    for (const r of batch.results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+    for (const [outcome, n] of counts) activities.inc({ kind: batch.kind, mode: batch.mode, outcome }, n);
   });
   // The feed may outlive the app (it is the caller's): a closed app stops counting.
   if (off) app.addHook('onClose', async () => void off());

@@ -78,19 +78,23 @@ export async function createActivities(
   const items = body.activities.map((activity, index) => ({ index, eventId: eventIds[index]!, activity }));
 
   if (body.async === true) {
-    // Only what the worker can at least keep as a dead letter is acknowledged as queued.
-    const refused: ItemResult[] = [];
-    const toQueue = items.filter((i) => {
-      const problem = queueableProblem(i.activity, settings.bodyChecked === true);
-      if (problem) refused.push({ index: i.index, status: 'invalid', error: problem });
-      return !problem;
-    });
+    // One pass, results in request order: only what the worker can at least keep as a dead letter
+    // is acknowledged as queued, and a keyed activity with the id its event has or will have.
+    const results: ItemResult[] = new Array(items.length);
+    const toQueue: typeof items = [];
+    for (const item of items) {
+      const problem = queueableProblem(item.activity, settings.bodyChecked === true);
+      if (problem) {
+        results[item.index] = { index: item.index, status: 'invalid', error: problem };
+        continue;
+      }
+      item.eventId = acknowledgedEventId(item.activity, auth.instanceId, subject.kind, now, item.eventId);
+      toQueue.push(item);
+    }
     if (toQueue.length === 0) {
-      const details: ItemFailure[] = refused.map((f) => ({ index: f.index, status: 'invalid', error: (f as { error: string }).error }));
+      const details: ItemFailure[] = results.map((f) => ({ index: f.index, status: 'invalid', error: (f as { error: string }).error }));
       throw badRequest(details[0]!.error, details);
     }
-    // A keyed activity is acknowledged with the id its event has or will have.
-    for (const item of toQueue) item.eventId = acknowledgedEventId(item.activity, auth.instanceId, subject.kind, now, item.eventId);
     // Durable before acknowledged: the request is committed to the queue, then answered.
     const head: Omit<QueuedRequest, 'items'> = {
       merge_by: mergeBy, merge_strategy: strategy, received_at: now.toISOString(),
@@ -100,11 +104,10 @@ export async function createActivities(
       ? queuedRequestText(head, toQueue.map((i) => ({ index: i.index, event_id: i.eventId })), settings.rawBody)
       : { ...head, items: toQueue.map((i) => ({ index: i.index, event_id: i.eventId, activity: i.activity })) };
     await settings.enqueue(auth.instanceId, subject.kind, payload);
-    const queued = toQueue.map((i): ItemResult => {
+    for (const i of toQueue) {
       const direct = namedId(subject, i.activity);
-      return { index: i.index, status: 'queued', eventId: i.eventId, ...(direct ? { directId: direct } : {}) };
-    });
-    const results = [...queued, ...refused].sort((a, b) => a.index - b.index);
+      results[i.index] = direct ? { index: i.index, status: 'queued', eventId: i.eventId, directId: direct } : { index: i.index, status: 'queued', eventId: i.eventId };
+    }
     emit(settings, auth.instanceId, subject, 'async', items, results);
     return results.map((r) => toWire(subject, r, items[r.index]!.activity, profile));
   }

@@ -15,8 +15,11 @@ export function rawJsonText(body: unknown): string | undefined {
   return typeof body === 'object' && body !== null ? RAW_TEXT.get(body) : undefined;
 }
 
-// Names that secure-json-parse (Fastify's default parser) refuses: prototype poisoning.
-const POISON = /"(?:__proto__|constructor)"\s*:/;
+// Names that secure-json-parse (Fastify's default parser) refuses: prototype poisoning. The
+// parsed body is searched for them only when its text may hold one: spelt out, or spelt with a
+// `\u` escape (`"\u005f_proto__"` parses to the same name, as secure-json-parse knows). Two
+// substring searches: a regular expression tried at every `"` of a body cost 0.12 µs an activity.
+const mayHoldPoison = (text: string, escapes: boolean) => escapes || text.includes('__proto__') || text.includes('constructor');
 
 export function registerJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
@@ -29,10 +32,11 @@ export function registerJsonBody(app: FastifyInstance): void {
     } catch {
       return done(badRequest('request body is not valid JSON'), undefined);
     }
-    if (POISON.test(text) && hasPoisonKey(value)) {
+    const escapes = text.includes('\\u');
+    if (mayHoldPoison(text, escapes) && hasPoisonKey(value)) {
       return done(badRequest('request body holds a "__proto__" or "constructor.prototype" element, which is not allowed'), undefined);
     }
-    const problem = findJsonProblem(value, text.includes('\\u'));
+    const problem = findJsonProblem(value, escapes);
     if (problem) return done(badRequest(describeJsonProblem(problem)), undefined);
     if (typeof value === 'object' && value !== null) RAW_TEXT.set(value, text);
     done(null, value);
