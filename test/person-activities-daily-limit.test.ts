@@ -58,6 +58,19 @@ describe('daily limit', () => {
     assert.deepEqual(statuses, ['ingested', 'rate_limited', 'rate_limited']);
   });
 
+  it('events taken while the limit is off count once it is on again', async () => {
+    const api = await getApp().newInstance({ activityDailyLimit: 3 });
+    await define(api, definition('ping', [], { track_conversion_value: false, touch: false }));
+    const one = { activity_id: 'act:cm:ping', fields: { 'str::email': 'onoff@example.com' } };
+    assert.equal(await sendOne(api, one), 'ingested');
+    const setLimit = (n: number) => getApp().db.query('update instances set activity_daily_limit = $2 where id = $1', [api.instanceId, n]);
+    await setLimit(0);
+    assert.equal(await sendOne(api, one), 'ingested');
+    assert.equal(await sendOne(api, one), 'ingested');
+    await setLimit(3);
+    assert.equal(await sendOne(api, one), 'rate_limited');
+  });
+
   it('0 means no limit', async () => {
     const api = await getApp().newInstance({ activityDailyLimit: 0 });
     await define(api, definition('ping', [], { track_conversion_value: false }));

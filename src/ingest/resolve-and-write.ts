@@ -196,7 +196,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
   try {
     await writeBatch(tx, instanceId, kind, {
       claims: plan.claims, records: plan.records, events: plan.events, activate, now: ctx.now,
-      limitBounds: nextBounds(plan.records, plan.events, limitBounds, completeReads),
+      limitBounds: nextBounds(ctx.dailyLimit > 0, plan.records, plan.events, limitBounds, completeReads),
     });
   } catch (error) {
     // Concurrent requests for one keyed event insert the same derived id: the loser of that race
@@ -239,9 +239,12 @@ function limitRead(ctx: WriteContext, p: LimitProbe, bound: LimitBound | null): 
 /**
  * The records' new daily-limit bounds (domain/daily-limit.ts nextLimitBound) after the planned
  * writes: a new record's from its events, a locked one's from its stored bound, the complete reads
- * of its pairs and the events added to it. Only changed bounds are returned.
+ * of its pairs and the events added to it. Only changed bounds are returned. Without a limit no
+ * bound is kept: a record that gains events loses its bound (null, once), so that such batches
+ * cost no record writes, and a limit turned on later reads the stored events.
  */
 function nextBounds(
+  limited: boolean,
   records: ReadonlyArray<{ id: string; isNew: boolean }>, events: ReadonlyArray<{ recordId: string; definition: string; created: Date; existing: boolean }>,
   stored: ReadonlyMap<string, LimitBound | null>, completeReads: ReadonlyMap<string, { recordId: string; definition: string; from: number; count: number }>,
 ): Map<string, LimitBound | null> {
@@ -259,6 +262,10 @@ function nextBounds(
     m.set(r.definition, { from: r.from, count: r.count });
   }
   const out = new Map<string, LimitBound | null>();
+  if (!limited) {
+    for (const id of added.keys()) if (stored.get(id)) out.set(id, null);
+    return out;
+  }
   const none = new Map<string, { from: number; count: number }>();
   for (const r of records) {
     if (!r.isNew) continue;

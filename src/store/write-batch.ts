@@ -18,7 +18,7 @@ export interface BatchWrites {
   activate: string[];
   /** The batch's instant (BatchSettings.now): records' created/updated and events' ingested times. */
   now: Date;
-  /** The daily limit's new bound of each record whose bound changed (a new record's included). */
+  /** The daily limit's new bound of each record whose bound changed (null: none kept), a new record's included. */
   limitBounds?: ReadonlyMap<string, LimitBound | null>;
 }
 
@@ -26,14 +26,16 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
   const row = (r: RecordWrite) => ({
     id: r.id, fields: r.fields, first_seen_at: r.firstSeenAt?.toISOString() ?? null, last_seen_at: r.lastSeenAt?.toISOString() ?? null,
     limit_bound: w.limitBounds?.get(r.id) ?? null,
+    // A merged record whose bound the batch did not change keeps the stored one.
+    keep_bound: !(w.limitBounds?.has(r.id) ?? false),
   });
   const newRecords = w.records.filter((r) => r.isNew).map(row);
   // A record the batch did not change is not rewritten (no new row version, no WAL for it), unless
   // its limit bound changed: then only that column is set.
   const mergedRecords = w.records.filter((r) => !r.isNew && !r.unchanged).map(row);
   const rewritten = new Set(w.records.filter((r) => r.isNew || !r.unchanged).map((r) => r.id));
-  const boundsOnly: Array<{ id: string; limit_bound: LimitBound }> = [];
-  for (const [id, bound] of w.limitBounds ?? []) if (bound && !rewritten.has(id)) boundsOnly.push({ id, limit_bound: bound });
+  const boundsOnly: Array<{ id: string; limit_bound: LimitBound | null }> = [];
+  for (const [id, bound] of w.limitBounds ?? []) if (!rewritten.has(id)) boundsOnly.push({ id, limit_bound: bound });
   // New events are plain inserts (no speculative insertion: cheaper per row). One that a
   // concurrent request inserted after this batch read the stored events meets a unique index and
   // the transaction runs again, finding it stored.
@@ -61,8 +63,9 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
        -- table's fillfactor.
        update records r
           set fields = x.fields, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at, updated_at = $8::timestamptz,
-              limit_bound = coalesce(x.limit_bound, r.limit_bound)
-         from jsonb_to_recordset($7::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz, limit_bound jsonb)
+              limit_bound = case when x.keep_bound then r.limit_bound else x.limit_bound end
+         from jsonb_to_recordset($7::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz, limit_bound jsonb,
+              keep_bound boolean)
         where r.instance_id = $1 and r.kind = $2 and r.id = x.id
        returning 1
      ), limit_bounds as (
