@@ -6,6 +6,12 @@ import { daysAgo, define, definition } from './helpers/fixtures.js';
 
 const getApp = useTestApp();
 
+/** A request of one activity: its status (a request whose only activity fails is a 400 naming it). */
+async function sendOne(api: Awaited<ReturnType<ReturnType<typeof getApp>['newInstance']>>, activity: unknown): Promise<string> {
+  const res = await api.post('/v1/activities/create', { activities: [activity] });
+  return res.status === 400 ? res.body.details[0].status : res.body.activities[0].status;
+}
+
 describe('daily limit', () => {
   it('the 51st event of one activity for one person in 24 hours is rate_limited; other persons and activities are not', async () => {
     const api = await getApp().newInstance();
@@ -29,6 +35,40 @@ describe('daily limit', () => {
     const old = daysAgo(2);
     const res = await api.post('/v1/activities/create', { activities: [at(old), at(old), at(old), at(old), at(daysAgo(0.1)), at(daysAgo(0.1)), at(daysAgo(0.1))] });
     assert.deepEqual(res.body.activities.map((a: any) => a.status), ['ingested', 'ingested', 'ingested', 'rate_limited', 'ingested', 'ingested', 'ingested']);
+  });
+
+  it('events that leave the person as it was (no fields, touch off) count as well', async () => {
+    const api = await getApp().newInstance({ activityDailyLimit: 3 });
+    await define(api, definition('ping', [], { track_conversion_value: false, touch: false }));
+    const one = { activity_id: 'act:cm:ping', fields: { 'str::email': 'same@example.com' } };
+    const statuses: string[] = [];
+    for (let i = 0; i < 5; i++) statuses.push(await sendOne(api, one));
+    assert.deepEqual(statuses, ['ingested', 'ingested', 'ingested', 'rate_limited', 'rate_limited']);
+  });
+
+  it('a person whose stored count is unknown (stored before it was kept, or loaded from a snapshot) is decided on its stored events', async () => {
+    const api = await getApp().newInstance({ activityDailyLimit: 3 });
+    await define(api, definition('ping', [], { track_conversion_value: false }));
+    const one = { activity_id: 'act:cm:ping', fields: { 'str::email': 'old@example.com' } };
+    const first = await api.post('/v1/activities/create', { activities: [one, one] });
+    assert.deepEqual(first.body.activities.map((a: any) => a.status), ['ingested', 'ingested']);
+    await getApp().db.query('update records set limit_bound = null where instance_id = $1', [api.instanceId]);
+    const statuses: string[] = [];
+    for (let i = 0; i < 3; i++) statuses.push(await sendOne(api, one));
+    assert.deepEqual(statuses, ['ingested', 'rate_limited', 'rate_limited']);
+  });
+
+  it('events taken while the limit is off count once it is on again', async () => {
+    const api = await getApp().newInstance({ activityDailyLimit: 3 });
+    await define(api, definition('ping', [], { track_conversion_value: false, touch: false }));
+    const one = { activity_id: 'act:cm:ping', fields: { 'str::email': 'onoff@example.com' } };
+    assert.equal(await sendOne(api, one), 'ingested');
+    const setLimit = (n: number) => getApp().db.query('update instances set activity_daily_limit = $2 where id = $1', [api.instanceId, n]);
+    await setLimit(0);
+    assert.equal(await sendOne(api, one), 'ingested');
+    assert.equal(await sendOne(api, one), 'ingested');
+    await setLimit(3);
+    assert.equal(await sendOne(api, one), 'rate_limited');
   });
 
   it('0 means no limit', async () => {

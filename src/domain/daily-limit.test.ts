@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DAY_MS, busiestWindowAround, refuseOverLimit, storedSpanFor } from './daily-limit.js';
+import {
+  DAY_MS, busiestWindowAround, needsStoredTimes, newRecordBound, nextLimitBound, refuseOverLimit, storedCountBound, storedSpanFor,
+} from './daily-limit.js';
 
 const H = 60 * 60 * 1000;
 const T0 = Date.parse('2026-11-01T12:00:00Z');
@@ -101,5 +103,48 @@ describe('daily limit rule', () => {
     assert.equal(busiestWindowAround(times, T0), 3);
     assert.equal(busiestWindowAround(times, T0 + 30 * H), 1);
     assert.deepEqual(storedSpanFor([{ id: 0, t: T0 }, { id: 1, t: T0 + H }]), { from: T0 - DAY_MS, to: T0 + H + DAY_MS });
+  });
+});
+
+describe('the limit bound kept with a record', () => {
+  it('a new record counts its events, and a decision within the limit needs no stored times', () => {
+    let b = nextLimitBound(newRecordBound(), new Map(), [{ definition: 'buy', t: T0 }, { definition: 'buy', t: T0 + 1 }]);
+    assert.equal(storedCountBound(b, 'buy', T0 - DAY_MS), 2);
+    assert.equal(storedCountBound(b, 'other', T0 - DAY_MS), 0);
+    assert.equal(needsStoredTimes(3, 2, 1), false);
+    assert.equal(needsStoredTimes(3, 2, 2), true);
+    b = nextLimitBound(b, new Map(), [{ definition: 'other', t: T0 }]);
+    assert.equal(storedCountBound(b, 'other', T0 - DAY_MS), 1);
+  });
+
+  it('an unknown bound stays unknown until a complete read sets it; a read counts from its start', () => {
+    assert.equal(nextLimitBound(null, new Map(), [{ definition: 'buy', t: T0 }]), null);
+    assert.equal(storedCountBound(null, 'buy', T0), undefined);
+    const b = nextLimitBound(null, new Map([['buy', { from: T0 - DAY_MS, count: 4 }]]), [{ definition: 'buy', t: T0 }]);
+    assert.equal(storedCountBound(b, 'buy', T0 - DAY_MS), 5);
+    // A span that reaches before what the read saw is not answered by the bound.
+    assert.equal(storedCountBound(b, 'buy', T0 - DAY_MS - 1), undefined);
+    assert.equal(storedCountBound(b, 'other', T0), undefined);
+    // An event before the bound's start is not counted by it (and is not in a span it answers).
+    assert.equal(storedCountBound(nextLimitBound(b, new Map(), [{ definition: 'buy', t: T0 - 2 * DAY_MS }]), 'buy', T0 - DAY_MS), 5);
+  });
+
+  it('the bound never undercounts: whenever it says no stored times are needed, the rule refuses nothing', () => {
+    const r = rng(7);
+    for (let round = 0; round < 300; round++) {
+      const limit = 1 + Math.floor(r() * 6);
+      let bound = newRecordBound();
+      const stored: number[] = [];
+      for (let batch = 0; batch < 6; batch++) {
+        const now = T0 + batch * 6 * 60 * 60 * 1000;
+        const candidates = Array.from({ length: 1 + Math.floor(r() * 3) }, (_, i) => ({ id: i, t: now - Math.floor(r() * 2 * DAY_MS) }));
+        const { from } = storedSpanFor(candidates);
+        const refused = refuseOverLimit(limit, stored, candidates);
+        if (!needsStoredTimes(limit, storedCountBound(bound, 'buy', from), candidates.length)) assert.equal(refused.size, 0);
+        const taken = candidates.filter((c) => !refused.has(c.id));
+        stored.push(...taken.map((c) => c.t));
+        bound = nextLimitBound(bound, new Map(), taken.map((c) => ({ definition: 'buy', t: c.t })))!;
+      }
+    }
   });
 });

@@ -75,3 +75,62 @@ function lowerBound(a: readonly number[], x: number): number {
   }
   return lo;
 }
+
+// ---- A bound kept with each record, so that most decisions need no stored times ----
+//
+// The record's row keeps, per definition, [since, count]: at most `count` stored events of that
+// record and definition have created >= since (ms). Deleted events (retention) may still be
+// counted: the bound only ever overcounts, so it can only send a decision to the stored times,
+// never change its outcome. `''` holds [since] for every definition without an entry of its own
+// (none since then): a new record knows it has no events at all. null: nothing known yet.
+
+/** Per definition [since, count]; `''`: [since] for the definitions without an entry. */
+export type LimitBound = Record<string, number[]>;
+
+/** Before any created time: a new record has no stored events since then. */
+const EARLIEST = -8.64e15;
+
+export function newRecordBound(): LimitBound {
+  return { '': [EARLIEST] };
+}
+
+/** At most how many stored events of `definition` have created > from, or undefined when the bound does not reach back so far. */
+export function storedCountBound(bound: LimitBound | null, definition: string, from: number): number | undefined {
+  if (!bound) return undefined;
+  const own = bound[definition];
+  const since = own ? own[0] : bound['']?.[0];
+  // Times are whole milliseconds: created > from is created >= from + 1.
+  if (since === undefined || since > from + 1) return undefined;
+  return own ? own[1] ?? 0 : 0;
+}
+
+/**
+ * Whether a decision over `candidates` needs the stored times: it cannot refuse any when every
+ * stored event in its span and every candidate together stay within the limit (a window holding
+ * the limit needs that many events in the span).
+ */
+export function needsStoredTimes(limit: number, storedBound: number | undefined, candidates: number): boolean {
+  return limit > 0 && (storedBound === undefined || storedBound + candidates > limit);
+}
+
+/**
+ * The bound after a batch: `complete` gives, per definition, what a read of every stored event
+ * with created > from found (count); `added` the created times of the events the batch adds.
+ * Returns `bound` itself when nothing changed.
+ */
+export function nextLimitBound(
+  bound: LimitBound | null, complete: ReadonlyMap<string, { from: number; count: number }>, added: ReadonlyArray<{ definition: string; t: number }>,
+): LimitBound | null {
+  let next: LimitBound | null = null;
+  const edit = (): LimitBound => (next ??= { ...(bound ?? {}) });
+  for (const [definition, r] of complete) edit()[definition] = [r.from + 1, r.count];
+  for (const a of added) {
+    const current: LimitBound | null = next ?? bound;
+    const own = current?.[a.definition];
+    const since = own ? own[0]! : current?.['']?.[0];
+    if (since === undefined) continue; // nothing known: stays unknown
+    if (a.t < since) continue; // before what the bound counts
+    edit()[a.definition] = [since, (own?.[1] ?? 0) + 1];
+  }
+  return next ?? bound;
+}

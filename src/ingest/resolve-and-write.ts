@@ -4,10 +4,12 @@
 // one new key create exactly one record), refuse what is over the daily limit, then plan the
 // batch (domain/batch-plan.ts) and write it in one statement.
 import {
-  identityKey, limitedActivities, limitPairKey, limitProbes, planBatch, resolveRecords, type IndexedActivity, type Outcome,
+  identityKey, limitedActivities, limitPairKey, limitProbes, planBatch, resolveRecords, type IndexedActivity, type LimitProbe, type Outcome,
   type Resolution, type StoredEvent,
 } from '../domain/batch-plan.js';
-import { storedSpanFor } from '../domain/daily-limit.js';
+import {
+  needsStoredTimes, newRecordBound, nextLimitBound, storedCountBound, storedSpanFor, type LimitBound,
+} from '../domain/daily-limit.js';
 import { newId } from '../domain/ids.js';
 import { identityValues } from '../domain/identity.js';
 import type { Subject } from '../domain/subjects.js';
@@ -51,7 +53,17 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     for (const [fieldId, v] of identityValues(activity.fields, identityFields)) probe.set(identityKey(fieldId, v), { fieldId, value: v });
   }
   const directIds = [...new Set(batch.flatMap(({ activity }) => (activity.target.type === 'direct' ? [activity.target.id] : [])))];
-  const { owners, records: existingRecords, archived } = await findAndLockRecords(tx, instanceId, kind, [...probe.values()], directIds);
+  const { owners, records: existingRecords, archived, limitBounds } = await findAndLockRecords(tx, instanceId, kind, [...probe.values()], directIds);
+  // Reads of the daily limit that found every stored event of a pair after `from` (to = Infinity), by
+  // limitPairKey: what the records' bounds are set from.
+  const completeReads = new Map<string, { recordId: string; definition: string; from: number; count: number }>();
+  const noteReads = (reads: readonly LimitRead[], times: ReadonlyMap<string, number[]>) => {
+    for (const r of reads) {
+      if (r.to !== Infinity) continue;
+      const pk = limitPairKey(r.recordId, r.definition);
+      completeReads.set(pk, { recordId: r.recordId, definition: r.definition, from: r.from, count: times.get(pk)?.length ?? 0 });
+    }
+  };
 
   const pairs = batch
     .filter((b) => b.activity.eventKey !== null)
@@ -88,11 +100,12 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     }
     if (creating.size === 0) break;
     const first = storedEvents === undefined;
-    const early = first && ctx.dailyLimit > 0 ? limitReads(batch, resolved.resolutions, new Map()) : [];
+    const early = first && ctx.dailyLimit > 0 ? limitReads(ctx, batch, resolved.resolutions, new Map(), limitBounds) : [];
     const claimed = await claimIdentities(tx, instanceId, kind, [...creating.values()], first ? { eventPairs: pairs, limitReads: early } : {});
     if (first) {
       storedEvents = claimed.storedEvents;
       prefetchedTimes = { reads: new Map(early.map((r) => [limitPairKey(r.recordId, r.definition), r])), times: claimed.storedTimes };
+      noteReads(early, claimed.storedTimes);
     }
     const won = claimed.won;
     const lostKeys: Array<{ fieldId: string; value: string }> = [];
@@ -107,6 +120,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     for (const [k, id] of taken.owners) owners.set(k, id);
     for (const [id, rec] of taken.records) if (!existingRecords.has(id)) existingRecords.set(id, rec);
     for (const id of taken.archived) archived.add(id);
+    for (const [id, bound] of taken.limitBounds) if (!limitBounds.has(id)) limitBounds.set(id, bound);
     resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
   }
   storedEvents ??= await findStoredEvents(tx, instanceId, kind, pairs);
@@ -142,7 +156,8 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     const missing: LimitRead[] = [];
     for (const p of probes.values()) {
       if (born.has(p.recordId)) continue;
-      const read = { recordId: p.recordId, definition: p.definition, ...storedSpanFor(p.candidates) };
+      const read = limitRead(ctx, p, limitBounds.get(p.recordId) ?? null);
+      if (!read) continue; // within the limit whatever the stored times are
       const pk = limitPairKey(p.recordId, p.definition);
       const early = prefetchedTimes?.reads.get(pk);
       if (!early || early.from > read.from || early.to < read.to) {
@@ -153,7 +168,9 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
       const within = (prefetchedTimes!.times.get(pk) ?? []).filter((t) => t > read.from && t < read.to);
       if (within.length > 0) times.set(pk, within);
     }
-    for (const [pk, list] of await storedEventTimes(tx, instanceId, kind, missing)) times.set(pk, list);
+    const missingTimes = await storedEventTimes(tx, instanceId, kind, missing);
+    for (const [pk, list] of missingTimes) times.set(pk, list);
+    noteReads(missing, missingTimes);
     limited = limitedActivities(ctx.dailyLimit, probes, groups, times);
   }
   const plan = planBatch({
@@ -177,7 +194,10 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
   await releaseIdentities(tx, instanceId, kind, [...plan.releases, ...stale]);
   const activate = plan.activated.filter((name) => batch.some((b) => b.activity.definition.name === name && b.activity.definition.state !== 'active'));
   try {
-    await writeBatch(tx, instanceId, kind, { claims: plan.claims, records: plan.records, events: plan.events, activate, now: ctx.now });
+    await writeBatch(tx, instanceId, kind, {
+      claims: plan.claims, records: plan.records, events: plan.events, activate, now: ctx.now,
+      limitBounds: nextBounds(ctx.dailyLimit > 0, plan.records, plan.events, limitBounds, completeReads),
+    });
   } catch (error) {
     // Concurrent requests for one keyed event insert the same derived id: the loser of that race
     // meets the primary key, not the de-duplication index. Run again, it finds the stored event.
@@ -187,14 +207,75 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
   return [...failures, ...plan.outcomes];
 }
 
-/** The daily limit's reads for a resolution: each (existing record, definition) and the span its candidates need. */
-function limitReads(batch: IndexedActivity[], resolutions: ReadonlyMap<number, Resolution>, storedEvents: ReadonlyMap<string, StoredEvent>): LimitRead[] {
+/** The daily limit's reads for a resolution: each (existing record, definition) whose bound does not decide it, and the span its candidates need. */
+function limitReads(
+  ctx: WriteContext, batch: IndexedActivity[], resolutions: ReadonlyMap<number, Resolution>, storedEvents: ReadonlyMap<string, StoredEvent>,
+  bounds: ReadonlyMap<string, LimitBound | null>,
+): LimitRead[] {
   const created = new Set<string>();
   for (const r of resolutions.values()) if (r.created) created.add(r.recordId);
   const { probes } = limitProbes(batch.filter((b) => !b.recordOnly), resolutions, storedEvents);
   const reads: LimitRead[] = [];
   for (const p of probes.values()) {
-    if (!created.has(p.recordId)) reads.push({ recordId: p.recordId, definition: p.definition, ...storedSpanFor(p.candidates) });
+    if (created.has(p.recordId)) continue;
+    const read = limitRead(ctx, p, bounds.get(p.recordId) ?? null);
+    if (read) reads.push(read);
   }
   return reads;
+}
+
+/**
+ * The read a (record, definition)'s candidates need, or undefined when the record's bound shows
+ * they are within the limit whatever the stored times are. A read that reaches the present is made
+ * open-ended (every later stored event too: there are none or few), so that the record's bound can
+ * be set from what it finds.
+ */
+function limitRead(ctx: WriteContext, p: LimitProbe, bound: LimitBound | null): LimitRead | undefined {
+  const span = storedSpanFor(p.candidates);
+  if (!needsStoredTimes(ctx.dailyLimit, storedCountBound(bound, p.definition, span.from), p.candidates.length)) return undefined;
+  return { recordId: p.recordId, definition: p.definition, from: span.from, to: span.to >= ctx.now.getTime() ? Infinity : span.to };
+}
+
+/**
+ * The records' new daily-limit bounds (domain/daily-limit.ts nextLimitBound) after the planned
+ * writes: a new record's from its events, a locked one's from its stored bound, the complete reads
+ * of its pairs and the events added to it. Only changed bounds are returned. Without a limit no
+ * bound is kept: a record that gains events loses its bound (null, once), so that such batches
+ * cost no record writes, and a limit turned on later reads the stored events.
+ */
+function nextBounds(
+  limited: boolean,
+  records: ReadonlyArray<{ id: string; isNew: boolean }>, events: ReadonlyArray<{ recordId: string; definition: string; created: Date; existing: boolean }>,
+  stored: ReadonlyMap<string, LimitBound | null>, completeReads: ReadonlyMap<string, { recordId: string; definition: string; from: number; count: number }>,
+): Map<string, LimitBound | null> {
+  const added = new Map<string, Array<{ definition: string; t: number }>>();
+  for (const e of events) {
+    if (e.existing) continue;
+    let list = added.get(e.recordId);
+    if (!list) added.set(e.recordId, (list = []));
+    list.push({ definition: e.definition, t: e.created.getTime() });
+  }
+  const complete = new Map<string, Map<string, { from: number; count: number }>>();
+  for (const r of completeReads.values()) {
+    let m = complete.get(r.recordId);
+    if (!m) complete.set(r.recordId, (m = new Map()));
+    m.set(r.definition, { from: r.from, count: r.count });
+  }
+  const out = new Map<string, LimitBound | null>();
+  if (!limited) {
+    for (const id of added.keys()) if (stored.get(id)) out.set(id, null);
+    return out;
+  }
+  const none = new Map<string, { from: number; count: number }>();
+  for (const r of records) {
+    if (!r.isNew) continue;
+    out.set(r.id, nextLimitBound(newRecordBound(), none, added.get(r.id) ?? []));
+  }
+  for (const id of new Set([...added.keys(), ...complete.keys()])) {
+    if (out.has(id) || !stored.has(id)) continue;
+    const before = stored.get(id) ?? null;
+    const after = nextLimitBound(before, complete.get(id) ?? none, added.get(id) ?? []);
+    if (after !== before) out.set(id, after);
+  }
+  return out;
 }

@@ -32,12 +32,17 @@ export async function findStoredEvents(
  * Created times (ms) of the stored events of each (record, definition) with created in (from, to),
  * by limitPairKey: what the daily limit decides on. One statement; one index range scan per pair.
  */
-/** The stored events of a (record, definition) the daily limit reads: created in (from, to), ms. */
+/** The stored events of a (record, definition) the daily limit reads: created in (from, to), ms; to may be Infinity. */
 export interface LimitRead {
   recordId: string;
   definition: string;
   from: number;
   to: number;
+}
+
+/** A read's bound as a timestamptz parameter: Infinity is PostgreSQL's 'infinity'. */
+export function timeParam(ms: number): string {
+  return ms === Infinity ? 'infinity' : new Date(ms).toISOString();
 }
 
 export async function storedEventTimes(
@@ -54,7 +59,7 @@ export async function storedEventTimes(
       group by p.record_id, p.definition`,
     [
       instanceId, kind, probes.map((p) => p.recordId), probes.map((p) => p.definition),
-      probes.map((p) => new Date(p.from).toISOString()), probes.map((p) => new Date(p.to).toISOString()),
+      probes.map((p) => timeParam(p.from)), probes.map((p) => timeParam(p.to)),
     ],
     'stored_event_times',
   );

@@ -50,7 +50,8 @@ export const SNAPSHOT_SECTIONS: readonly SnapshotSection[] = SECTIONS.map((s) =>
 export async function exportInstanceData(sql: Sql, instanceId: string): Promise<InstanceSnapshot> {
   const out: Record<string, unknown> = { version: 1 };
   for (const s of SECTIONS) {
-    const drop = s.kind ? "- 'instance_id' - 'kind'" : "- 'instance_id'";
+    // The daily limit's bound (records.limit_bound) is a cache of the events: it does not travel.
+    const drop = s.kind ? "- 'instance_id' - 'kind' - 'limit_bound'" : "- 'instance_id'";
     const rows = await sql.query<{ rows: Record<string, unknown>[] }>(
       `select coalesce(jsonb_agg(to_jsonb(t) ${drop} order by ${s.order}), '[]'::jsonb) as rows
          from ${s.table} t where instance_id = $1${s.kind ? ' and kind = $2' : ''}`,
@@ -73,7 +74,8 @@ export async function importInstanceData(
     const rows = snapshot[s.key] ?? [];
     counts[s.key] = rows.length;
     if (rows.length === 0) continue;
-    const fixed = s.kind ? { instance_id: instanceId, kind: s.kind } : { instance_id: instanceId };
+    // A loaded record's limit bound is unknown (null): its events are read when the limit needs them.
+    const fixed = s.kind ? { instance_id: instanceId, kind: s.kind, limit_bound: null } : { instance_id: instanceId };
     await sql.query(
       `insert into ${s.table}
        select (jsonb_populate_record(null::${s.table}, $2::jsonb || e || $3::jsonb)).*

@@ -3,10 +3,11 @@
 import type { IdentityWrite, StoredEvent, StoredRecord } from '../domain/batch-plan.js';
 import { dedupeKey, identityKey } from '../domain/batch-plan.js';
 import { fieldTypeRule, isEmailField, type KeyRule } from '../domain/field-types.js';
+import type { LimitBound } from '../domain/daily-limit.js';
 import type { Fields } from '../domain/merge.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
-import { addTimes, EVENT_TIMES_SQL, type EventPair, type LimitRead } from './events.js';
+import { addTimes, EVENT_TIMES_SQL, timeParam, type EventPair, type LimitRead } from './events.js';
 
 /**
  * Makes fields identify records from now on, and indexes the values existing records already hold
@@ -83,8 +84,11 @@ interface RecordRow {
  */
 export async function findAndLockRecords(
   sql: Sql, instanceId: string, kind: Kind, keys: Array<{ fieldId: string; value: string }>, directIds: string[],
-): Promise<{ owners: Map<string, string>; records: Map<string, StoredRecord>; archived: Set<string> }> {
-  const rows = await sql.query<{ field_id: string | null; value: string | null; record_id: string; fields: Fields | null; first_seen_at: Date | null; last_seen_at: Date | null; archived: boolean | null }>(
+): Promise<{ owners: Map<string, string>; records: Map<string, StoredRecord>; archived: Set<string>; limitBounds: Map<string, LimitBound | null> }> {
+  const rows = await sql.query<{
+    field_id: string | null; value: string | null; record_id: string; fields: Fields | null; first_seen_at: Date | null; last_seen_at: Date | null;
+    archived: boolean | null; limit_bound: LimitBound | null;
+  }>(
     `with owners as (
        select k.field_id, k.value, i.record_id
          from jsonb_to_recordset($3::jsonb) as k(field_id text, value text)
@@ -97,30 +101,33 @@ export async function findAndLockRecords(
        select record_id as id from owners union select unnest($4::text[])
      ),
      locked as (
-       select r.id, r.fields, r.first_seen_at, r.last_seen_at, r.archived_at is not null as archived
+       select r.id, r.fields, r.first_seen_at, r.last_seen_at, r.archived_at is not null as archived, r.limit_bound
          from (select id from ids order by id) u
          cross join lateral (
-           select id, fields, first_seen_at, last_seen_at, archived_at from records
+           select id, fields, first_seen_at, last_seen_at, archived_at, limit_bound from records
             where instance_id = $1 and kind = $2 and id = u.id
             limit 1 for update) r
      )
-     select field_id, value, record_id, null::jsonb as fields, null::timestamptz as first_seen_at, null::timestamptz as last_seen_at, null::boolean as archived from owners
+     select field_id, value, record_id, null::jsonb as fields, null::timestamptz as first_seen_at, null::timestamptz as last_seen_at,
+            null::boolean as archived, null::jsonb as limit_bound from owners
      union all
-     select null, null, id, fields, first_seen_at, last_seen_at, archived from locked`,
+     select null, null, id, fields, first_seen_at, last_seen_at, archived, limit_bound from locked`,
     [instanceId, kind, JSON.stringify(keys.map((k) => ({ field_id: k.fieldId, value: k.value }))), directIds],
     'find_and_lock_records',
   );
   const owners = new Map<string, string>();
   const records = new Map<string, StoredRecord>();
   const archived = new Set<string>();
+  const limitBounds = new Map<string, LimitBound | null>();
   for (const r of rows) {
     if (r.field_id !== null) owners.set(identityKey(r.field_id, r.value!), r.record_id);
     else {
       records.set(r.record_id, { fields: r.fields!, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at });
+      limitBounds.set(r.record_id, r.limit_bound);
       if (r.archived) archived.add(r.record_id);
     }
   }
-  return { owners, records, archived };
+  return { owners, records, archived, limitBounds };
 }
 
 /**
@@ -188,7 +195,7 @@ export async function claimIdentities(
       instanceId, kind, identitiesParam(claims),
       JSON.stringify(pairs.map((p) => ({ definition: p.definition, key: p.key, created_at: p.created.toISOString() }))),
       reads.map((p) => p.recordId), reads.map((p) => p.definition),
-      reads.map((p) => new Date(p.from).toISOString()), reads.map((p) => new Date(p.to).toISOString()),
+      reads.map((p) => timeParam(p.from)), reads.map((p) => timeParam(p.to)),
     ],
     'claim_identities',
   );

@@ -3,6 +3,7 @@
 // stored de-duplicated one updated) and the definitions that become active. Rows go in key order,
 // the fixed lock order; duplicates were merged by the planner, so no row is touched twice.
 import type { EventWrite, IdentityWrite, RecordWrite } from '../domain/batch-plan.js';
+import type { LimitBound } from '../domain/daily-limit.js';
 import type { Kind } from '../domain/subjects.js';
 import type { Sql } from './db.js';
 import { claimInsertSql, identitiesParam } from './records.js';
@@ -17,15 +18,24 @@ export interface BatchWrites {
   activate: string[];
   /** The batch's instant (BatchSettings.now): records' created/updated and events' ingested times. */
   now: Date;
+  /** The daily limit's new bound of each record whose bound changed (null: none kept), a new record's included. */
+  limitBounds?: ReadonlyMap<string, LimitBound | null>;
 }
 
 export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: BatchWrites): Promise<void> {
   const row = (r: RecordWrite) => ({
     id: r.id, fields: r.fields, first_seen_at: r.firstSeenAt?.toISOString() ?? null, last_seen_at: r.lastSeenAt?.toISOString() ?? null,
+    limit_bound: w.limitBounds?.get(r.id) ?? null,
+    // A merged record whose bound the batch did not change keeps the stored one.
+    keep_bound: !(w.limitBounds?.has(r.id) ?? false),
   });
   const newRecords = w.records.filter((r) => r.isNew).map(row);
-  // A record the batch did not change is not rewritten (no new row version, no WAL for it).
+  // A record the batch did not change is not rewritten (no new row version, no WAL for it), unless
+  // its limit bound changed: then only that column is set.
   const mergedRecords = w.records.filter((r) => !r.isNew && !r.unchanged).map(row);
+  const rewritten = new Set(w.records.filter((r) => r.isNew || !r.unchanged).map((r) => r.id));
+  const boundsOnly: Array<{ id: string; limit_bound: LimitBound | null }> = [];
+  for (const [id, bound] of w.limitBounds ?? []) if (!rewritten.has(id)) boundsOnly.push({ id, limit_bound: bound });
   // New events are plain inserts (no speculative insertion: cheaper per row). One that a
   // concurrent request inserted after this batch read the stored events meets a unique index and
   // the transaction runs again, finding it stored.
@@ -43,17 +53,25 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
     `with claims as (
        ${claimInsertSql('1')}
      ), new_records as (
-       insert into records (instance_id, kind, id, fields, first_seen_at, last_seen_at, created_at, updated_at)
-       select $1, $2, x.id, x.fields, x.first_seen_at, x.last_seen_at, $8::timestamptz, $8::timestamptz
-         from jsonb_to_recordset($4::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz)
+       insert into records (instance_id, kind, id, fields, first_seen_at, last_seen_at, created_at, updated_at, limit_bound)
+       select $1, $2, x.id, x.fields, x.first_seen_at, x.last_seen_at, $8::timestamptz, $8::timestamptz, x.limit_bound
+         from jsonb_to_recordset($4::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz, limit_bound jsonb)
         order by x.id
        returning 1
      ), merged_records as (
        -- Rows the batch has locked: a plain update (no speculative insertion), HOT thanks to the
        -- table's fillfactor.
        update records r
-          set fields = x.fields, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at, updated_at = $8::timestamptz
-         from jsonb_to_recordset($7::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz)
+          set fields = x.fields, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at, updated_at = $8::timestamptz,
+              limit_bound = case when x.keep_bound then r.limit_bound else x.limit_bound end
+         from jsonb_to_recordset($7::jsonb) as x(id text, fields jsonb, first_seen_at timestamptz, last_seen_at timestamptz, limit_bound jsonb,
+              keep_bound boolean)
+        where r.instance_id = $1 and r.kind = $2 and r.id = x.id
+       returning 1
+     ), limit_bounds as (
+       -- Locked records the batch adds events to and does not otherwise change: only the bound.
+       update records r set limit_bound = x.limit_bound
+         from jsonb_to_recordset($10::jsonb) as x(id text, limit_bound jsonb)
         where r.instance_id = $1 and r.kind = $2 and r.id = x.id
        returning 1
      ), new_events as (
@@ -79,12 +97,13 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
        returning 1
      )
      select (select count(*) from claims)::integer as claims,
-            (select count(*) from new_records)::integer + (select count(*) from merged_records)::integer as records,
+            (select count(*) from new_records)::integer + (select count(*) from merged_records)::integer
+              + (select count(*) from limit_bounds)::integer as records,
             (select count(*) from new_events)::integer as events, (select count(*) from merged_events)::integer as merged_events,
             (select count(*) from act)::integer as activated`,
     [
       instanceId, kind, identitiesParam(w.claims), JSON.stringify(newRecords), JSON.stringify(newEvents), w.activate, JSON.stringify(mergedRecords),
-      w.now.toISOString(), JSON.stringify(mergedEvents),
+      w.now.toISOString(), JSON.stringify(mergedEvents), JSON.stringify(boundsOnly),
     ],
     'write_batch',
   );
