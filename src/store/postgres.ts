@@ -99,19 +99,26 @@ export async function openPostgres(url: string, poolSize: number, options: Postg
     exec: base.exec,
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
-        let client: pg.PoolClient;
-        try {
-          client = await pool.connect();
-        } catch (error) {
-          throw classifyPgError(error);
-        }
         // While checked out, the pool does not listen: a dropped connection must not be an
-        // uncaught 'error' event. The client is then destroyed, not reused.
+        // uncaught 'error' event. The client is then destroyed, not reused. The listener is added
+        // in the pool's callback, not after an await: a client handed over inside another query's
+        // answer can meet the server's FATAL message in the same read, before any await resumes.
         let broken = false;
         const onError = () => {
           broken = true;
         };
-        client.on('error', onError);
+        let client: pg.PoolClient;
+        try {
+          client = await new Promise<pg.PoolClient>((resolve, reject) => {
+            pool.connect((error, c) => {
+              if (error || !c) return reject(error ?? new Error('no client'));
+              c.on('error', onError);
+              resolve(c);
+            });
+          });
+        } catch (error) {
+          throw classifyPgError(error);
+        }
         let committing = false;
         const tx = wrap(client, named);
         try {
