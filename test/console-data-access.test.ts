@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import ts from 'typescript';
 import { packageRoot } from '../src/package-root.js';
 import { useTestApp } from './helpers/app.js';
@@ -15,9 +15,10 @@ import { define, definition } from './helpers/fixtures.js';
 const app = useTestApp();
 let api: any;
 const storage = new Map<string, string>();
+let dir: string | undefined;
 
 before(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-api-'));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-api-'));
   for (const name of ['api', 'session']) {
     const source = fs.readFileSync(path.join(packageRoot(), 'console', 'src', `${name}.ts`), 'utf8');
     const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 } }).outputText;
@@ -29,6 +30,11 @@ before(async () => {
     removeItem: (k: string) => void storage.delete(k),
   };
   api = await import(pathToFileURL(path.join(dir, 'api.mjs')).href);
+});
+
+// The transpiled modules are loaded once imported: their folder goes with the test file.
+after(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** The console calls relative URLs; in Node they go to the test server. */
