@@ -359,7 +359,11 @@ export function addGoals(results: Results, persons: number, compare: string | un
 export function writeResults(
   results: Results, outDir: string, run: { smoke: boolean; persons: number; scenarioNames: string[]; stores: string[] },
 ): { base: string; md: string } {
-  const stamp = results.startedAt.slice(0, 16).replace(/:/g, '').replace('T', '-'); // 2026-11-23-0412
+  // 2026-11-23-0412; a run that started in the same minute as one written before gets -2, -3, ...
+  // (two short runs back to back used to overwrite the first's files).
+  const minute = results.startedAt.slice(0, 16).replace(/:/g, '').replace('T', '-');
+  let stamp = minute;
+  for (let n = 2; fs.existsSync(path.join(outDir, `${stamp}.json`)); n++) stamp = `${minute}-${n}`;
   const base = path.join(outDir, stamp);
   const svgName = `${stamp}.svg`;
   fs.writeFileSync(`${base}.json`, JSON.stringify(results, null, 2) + '\n');

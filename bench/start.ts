@@ -150,9 +150,11 @@ if (idle) {
     `idle ${idleSeconds} s after a 3 s settle: ${idle.cpu_percent} % of one core (${idle.cpu_ms} ms CPU), RSS ${idle.rss_mb} MB`);
 }
 if (trace) table.push('', 'one emulator start (ms since the process started):', '```', trace, '```');
-const stamp = new Date().toISOString().slice(0, 16).replace(/:/g, '').replace('T', '-');
 const results = path.join(ROOT, 'bench', 'results');
 fs.mkdirSync(results, { recursive: true });
+const minute = new Date().toISOString().slice(0, 16).replace(/:/g, '').replace('T', '-');
+let stamp = minute; // a second run in the same minute gets -2, -3, ... instead of overwriting the first's files
+for (let n = 2; fs.existsSync(path.join(results, `start-${stamp}.json`)); n++) stamp = `${minute}-${n}`;
 fs.writeFileSync(path.join(results, `start-${stamp}.json`), JSON.stringify({ script: path.relative(ROOT, script), runs, load_avg: os.loadavg(), rows, idle }, null, 2) + '\n');
 fs.writeFileSync(path.join(results, `start-${stamp}.md`), `# Start time\n\n${header}\n\n${table.join('\n')}\n\nReproduce: \`npm run bench:start -- --runs ${runs} --idle ${idleSeconds}\`\n`);
 if (values.json) console.log(JSON.stringify({ script: path.relative(ROOT, script), runs, load_avg: os.loadavg(), rows, idle }));
