@@ -33,7 +33,7 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
   // A record the batch did not change is not rewritten (no new row version, no WAL for it), unless
   // its limit bound changed: then only that column is set.
   const mergedRecords = w.records.filter((r) => !r.isNew && !r.unchanged).map(row);
-  const rewritten = new Set(w.records.filter((r) => r.isNew || !r.unchanged).map((r) => r.id));
+  const rewritten = new Set([...newRecords, ...mergedRecords].map((r) => r.id));
   const boundsOnly: Array<{ id: string; limit_bound: LimitBound | null }> = [];
   for (const [id, bound] of w.limitBounds ?? []) if (!rewritten.has(id)) boundsOnly.push({ id, limit_bound: bound });
   // New events are plain inserts (no speculative insertion: cheaper per row). One that a
