@@ -129,21 +129,57 @@ try {
     process.exit(0);
   }
   await run(10 * connections); // warm-up: every pool connection open, statements prepared
-  const backends = (await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [opt.db])).rows.map((r) => r.pid);
-  const sum = (pids: number[]) => pids.reduce((a, p) => a + (cpuSeconds(p) ?? 0), 0);
+  // Backends are sampled during the run: the pool may open connections after the warm-up (or close
+  // idle ones), e.g. when requests share transactions and fewer connections are busy. Each
+  // backend's CPU counts from the start (or its birth) to its last sample.
+  const backendsNow = async () => (await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [opt.db])).rows.map((r) => r.pid);
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  for (const pid of await backendsNow()) {
+    const c = cpuSeconds(pid);
+    if (c !== undefined) first.set(pid, c);
+  }
+  const sample = async () => {
+    for (const pid of await backendsNow()) {
+      const c = cpuSeconds(pid);
+      if (c === undefined) continue;
+      if (!first.has(pid)) first.set(pid, 0);
+      last.set(pid, c);
+    }
+  };
+  const backends = first;
   const s0 = cpuSeconds(child.pid!)!;
   const split0 = cpuSplit(child.pid!)!;
-  const p0 = sum(backends);
   const t0 = performance.now();
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      await sample();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
   await run(requests);
+  running = false;
+  await sampler;
+  await sample();
   const s1 = cpuSeconds(child.pid!)!;
   const split1 = cpuSplit(child.pid!)!;
-  const p1 = sum(backends);
+  let p1 = 0;
+  let p0 = 0;
+  for (const [pid, c] of last) {
+    p1 += c;
+    p0 += first.get(pid) ?? 0;
+  }
   const acts = requests * perRequest;
+  // Requests per shared sync transaction (group commit), when the server counts them.
+  const metrics = await (await fetch(base + '/metrics')).text().catch(() => '');
+  const figure = (name: string) => Number(/^(\S+) (\S+)$/m.exec(metrics.split('\n').filter((l) => l.startsWith(name + ' ')).join('\n'))?.[2] ?? NaN);
+  const grouped = figure('activity_cdp_sync_batch_requests_sum') / figure('activity_cdp_sync_batch_requests_count');
   if (opt.ack) await admin.query('delete from ingest_queue');
   console.log(`${opt.label ? opt.label + ': ' : ''}${opt.ack ? 'acknowledge: ' : ''}server ${((s1 - s0) * 1e6 / acts).toFixed(1)} µs/activity ` +
     `(user ${((split1.user - split0.user) * 1e6 / acts).toFixed(1)}, system ${((split1.system - split0.system) * 1e6 / acts).toFixed(1)}), PostgreSQL ${((p1 - p0) * 1e6 / acts).toFixed(1)} µs/activity ` +
-    `(${backends.length} backends; ${acts} activities at ${connections} connections, ${Math.round(acts / ((performance.now() - t0) / 1000))} act/s wall on this machine now)`);
+    `(${backends.size} backends; ${acts} activities at ${connections} connections, ${Math.round(acts / ((performance.now() - t0) / 1000))} act/s wall on this machine now)` +
+    (Number.isFinite(grouped) ? `, ${grouped.toFixed(1)} sync requests per transaction (warm-up included)` : ''));
 } finally {
   child.kill('SIGTERM');
   await admin.end();

@@ -38,6 +38,13 @@ export interface Config {
   workerConcurrency: number;
   /** Queued requests (rows) of one instance a worker applies in one transaction; 1 = one at a time. */
   workerBatchRows: number;
+  /**
+   * Sync activity transactions under way at once per instance and kind; requests arriving while
+   * that many run wait and share the next (group commit). 1 = one at a time per instance.
+   */
+  syncBatchInFlight: number;
+  /** Activities one shared sync transaction applies at most (a larger request still runs, alone). */
+  syncBatchMaxActivities: number;
   /** Requests per second allowed per API key; 0 = no limit (429 past it). */
   rateLimitPerSecond: number;
   /** Time to receive a whole request (headers and body); a slower client gets 408 and the connection is closed. */
@@ -137,6 +144,8 @@ export function loadConfig(env: Env = process.env): Config {
     geoipEnabled: bool(env, 'GEOIP_ENABLED', true),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 2, 1, 64),
     workerBatchRows: int(env, 'WORKER_BATCH_ROWS', 8, 1, 64),
+    syncBatchInFlight: int(env, 'SYNC_BATCH_IN_FLIGHT', 2, 1, 64),
+    syncBatchMaxActivities: int(env, 'SYNC_BATCH_MAX_ACTIVITIES', 1000, 1, 100_000),
     rateLimitPerSecond: int(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
     bodyTimeoutMs: int(env, 'BODY_TIMEOUT_MS', 30_000, 100, 3_600_000),
     databaseStartTimeoutMs: int(env, 'DATABASE_START_TIMEOUT_MS', 30_000, 0, 3_600_000),

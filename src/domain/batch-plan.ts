@@ -30,6 +30,8 @@ export interface IndexedActivity {
   eventId: string;
   /** person/merge, accounts/merge: the record only, no event (no limit, no de-duplication). */
   recordOnly?: boolean;
+  /** The position of its request when several are applied together (the daily limit takes earlier requests first). */
+  rank?: number;
 }
 
 export interface Resolution {
@@ -186,7 +188,7 @@ export function limitProbes(
   const probes = new Map<string, LimitProbe>();
   const groups = new Map<number, number[]>();
   const firstByDedupe = new Map<string, number>();
-  for (const { index, activity } of batch) {
+  for (const { index, activity, rank } of batch) {
     const resolution = resolutions.get(index);
     if (!resolution) continue;
     const def = activity.definition.name;
@@ -204,7 +206,7 @@ export function limitProbes(
     const pk = limitPairKey(resolution.recordId, def);
     let probe = probes.get(pk);
     if (!probe) probes.set(pk, (probe = { recordId: resolution.recordId, definition: def, candidates: [] }));
-    probe.candidates.push({ id: index, t: activity.created.getTime() });
+    probe.candidates.push(rank === undefined ? { id: index, t: activity.created.getTime() } : { id: index, t: activity.created.getTime(), rank });
   }
   return { probes, groups };
 }

@@ -72,6 +72,17 @@ describe('daily limit rule', () => {
     assert.deepEqual([...refused].sort(), [2, 7]);
   });
 
+  it('candidates of requests decided together are taken by rank first: the same as deciding each request after the one before', () => {
+    const first = [{ id: 0, t: T0, rank: 0 }];
+    const second = [{ id: 1, t: T0 - 2 * H, rank: 1 }, { id: 2, t: T0 - H, rank: 1 }];
+    assert.deepEqual([...refuseOverLimit(2, [], [...second, ...first])], [2]);
+    // One request after the other gives the same.
+    assert.equal(refuseOverLimit(2, [], first).size, 0);
+    assert.deepEqual([...refuseOverLimit(2, [T0], second)], [2]);
+    // Without ranks the earliest created are taken instead.
+    assert.deepEqual([...refuseOverLimit(2, [], [...second, ...first].map(({ id, t }) => ({ id, t })))], [0]);
+  });
+
   it('0 is no limit', () => {
     assert.equal(refuseOverLimit(0, [T0], [{ id: 1, t: T0 }]).size, 0);
   });

@@ -9,7 +9,9 @@
 // Order independence: within one decision the candidates are taken by `created` (then by their
 // position in the request), so the same set of events always yields the same accepted set however
 // the request orders them. Across requests what was accepted stays accepted, and the invariant
-// holds whatever the order of arrival.
+// holds whatever the order of arrival. Requests applied together in one decision (sync requests
+// grouped into one transaction, ingest/sync-batcher.ts) give each candidate its request's rank:
+// an earlier request's candidates are taken first, as if it had committed first.
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface LimitCandidate {
@@ -17,6 +19,8 @@ export interface LimitCandidate {
   id: number;
   /** `created` in ms since the epoch. */
   t: number;
+  /** The position of its request among requests decided together (0 when alone): lower ranks are taken first. */
+  rank?: number;
 }
 
 /** The largest count of `times` in any window (a, a + 24 h] that contains t. `times` sorted ascending. */
@@ -43,7 +47,7 @@ export function refuseOverLimit(limit: number, stored: readonly number[], candid
   const refused = new Set<number>();
   if (limit <= 0 || candidates.length === 0) return refused;
   const times = [...stored].sort((a, b) => a - b);
-  const order = [...candidates].sort((a, b) => a.t - b.t || a.id - b.id);
+  const order = [...candidates].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0) || a.t - b.t || a.id - b.id);
   for (const c of order) {
     if (busiestWindowAround(times, c.t) + 1 > limit) {
       refused.add(c.id);

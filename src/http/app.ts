@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { EnqueueBatcher } from '../ingest/enqueue-batcher.js';
+import { SyncBatcher } from '../ingest/sync-batcher.js';
 import type { AppDeps } from './deps.js';
 import { registerActivityStream } from './plugins/activity-stream.js';
 import { registerAuth } from './plugins/auth.js';
@@ -66,7 +67,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app, deps.config.bodyLimitBytes);
   registerJsonBody(app);
   await registerWire(app);
-  if (deps.config.metricsEnabled) registerMetrics(app, deps.db, deps.feed);
+  // Sync requests of one instance share transactions under load (group commit).
+  const syncBatcher = new SyncBatcher(deps.db, { maxInFlight: deps.config.syncBatchInFlight, maxActivities: deps.config.syncBatchMaxActivities });
+  if (deps.config.metricsEnabled) registerMetrics(app, deps.db, deps.feed, syncBatcher);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -107,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (deps.emulator) deps.emulator.registerV1Hooks(v1);
     await v1.register(definitionRoutes(deps));
     await v1.register(instanceSchemaRoutes(deps));
-    await v1.register(activityRoutes(deps, enqueue));
+    await v1.register(activityRoutes(deps, enqueue, syncBatcher.apply.bind(syncBatcher)));
     await v1.register(personRoutes({ ...deps, db: deps.readDb ?? deps.db }));
     await v1.register(accountRoutes({ ...deps, db: deps.readDb ?? deps.db }));
     await v1.register(recordLifecycleRoutes(deps));

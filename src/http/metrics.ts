@@ -6,12 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ActivityFeed } from '../ingest/activity-feed.js';
+import type { SyncBatcher } from '../ingest/sync-batcher.js';
 import type { Db } from '../store/db.js';
 import { deadLetterCounts, queueStats } from '../store/ops-stats.js';
 
 const KINDS = ['person', 'account'] as const;
 
-export function registerMetrics(app: FastifyInstance, db: Db, feed: ActivityFeed | undefined): void {
+export function registerMetrics(app: FastifyInstance, db: Db, feed: ActivityFeed | undefined, syncBatcher?: SyncBatcher): void {
   // A registry per app (tests run several apps in one process).
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'activity_cdp_' });
@@ -85,6 +86,30 @@ export function registerMetrics(app: FastifyInstance, db: Db, feed: ActivityFeed
         this.set({ state: 'waiting' }, s.waiting);
       },
     });
+  }
+
+  if (syncBatcher) {
+    const requestsPerCommit = new Histogram({
+      name: 'activity_cdp_sync_batch_requests', help: 'Sync activity requests applied per committed transaction (group commit under load)',
+      registers: [registry], buckets: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32],
+    });
+    const activitiesPerCommit = new Histogram({
+      name: 'activity_cdp_sync_batch_activities', help: 'Activities of sync requests applied per committed transaction',
+      registers: [registry], buckets: [1, 10, 50, 100, 200, 400, 600, 800, 1000],
+    });
+    const batcher = syncBatcher;
+    new Gauge({
+      name: 'activity_cdp_sync_batch_waiting', help: 'Sync activity requests waiting for a transaction of their instance to finish (they share the next)',
+      registers: [registry],
+      collect() {
+        this.set(batcher.waiting());
+      },
+    });
+    const stop = syncBatcher.onCommit((requests, activities) => {
+      requestsPerCommit.observe(requests);
+      activitiesPerCommit.observe(activities);
+    });
+    app.addHook('onClose', async () => void stop());
   }
 
   const off = feed?.on((batch) => {

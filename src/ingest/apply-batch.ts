@@ -15,7 +15,9 @@ import { registerCustomFields } from '../store/custom-fields.js';
 import { enqueue, type QueuedItem } from '../store/queue.js';
 import { queueableProblem } from '../domain/json-text.js';
 import { RetryTransaction } from '../store/sqlstate.js';
-import { resolveAndWrite } from './resolve-and-write.js';
+import { JoinedFirstUse, resolveAndWrite } from './resolve-and-write.js';
+
+export { JoinedFirstUse };
 
 export interface BatchItem {
   index: number;
@@ -24,10 +26,24 @@ export interface BatchItem {
   activity: unknown;
   /**
    * The request-level defaults of the request this item came in, when a batch joins several
-   * requests (the worker applying queued rows together); else the context's.
+   * requests (the worker applying queued rows together, grouped sync requests); else the context's.
+   * Items of one request share one such object.
    */
-  request?: { mergeBy: string[]; strategy: MergeStrategy; now: Date };
+  request?: BatchRequest;
+  /** Its index in its own request when a joined batch renumbers items (what it queues carries that one). */
+  requestIndex?: number;
 }
+
+export interface BatchRequest {
+  mergeBy: string[];
+  strategy: MergeStrategy;
+  now: Date;
+  /** Its X-Request-Id (what it queues carries it). */
+  requestId?: string;
+  /** Its position among the requests of the batch, in arrival order (the daily limit takes earlier ones first). */
+  rank?: number;
+}
+
 
 export interface BatchSettings {
   instanceId: string;
@@ -42,6 +58,8 @@ export interface BatchSettings {
   ipLocations?: ReadonlyMap<string, IpLocation>;
   /** The X-Request-Id of the request, carried with what it queues (the journal attaches outcomes by it). */
   requestId?: string;
+  /** The items come from several sync requests that must each get the answer it would alone (see JoinedFirstUse). */
+  joined?: boolean;
 }
 
 export type ItemResult = Outcome | { index: number; status: 'queued'; eventId: string; directId?: string };
@@ -56,7 +74,8 @@ export async function applyBatch(tx: Sql, ctx: BatchSettings, items: BatchItem[]
   const types = new Map<string, FieldType>(storedTypes);
   const results: ItemResult[] = [];
   const batch: IndexedActivity[] = [];
-  const toQueue: QueuedItem[] = [];
+  // By request: what is queued is each request's own (its defaults, receipt time and request id).
+  const toQueue = new Map<BatchRequest | undefined, QueuedItem[]>();
   const parsedByIndex = new Map<number, ParsedActivity>();
   for (const item of items) {
     const parsed = parseActivity(item.activity, {
@@ -68,6 +87,7 @@ export async function applyBatch(tx: Sql, ctx: BatchSettings, items: BatchItem[]
       results.push({ index: item.index, status: 'invalid', error: parsed.error });
       continue;
     }
+    if (ctx.joined && parsed.value.newCustomFields.length > 0) throw new JoinedFirstUse(`custom field ${parsed.value.newCustomFields[0]!.name}`);
     for (const f of parsed.value.newCustomFields) types.set(f.name, f.type);
     parsedByIndex.set(item.index, parsed.value);
     // A keyed event's id is derived from what makes it one event, so that every request for it
@@ -83,20 +103,24 @@ export async function applyBatch(tx: Sql, ctx: BatchSettings, items: BatchItem[]
         results.push({ index: item.index, status: 'invalid', error: problem });
         continue;
       }
-      toQueue.push({ index: item.index, event_id: eventId, activity: item.activity });
+      let queued = toQueue.get(item.request);
+      if (!queued) toQueue.set(item.request, (queued = []));
+      queued.push({ index: item.requestIndex ?? item.index, event_id: eventId, activity: item.activity });
       const directId = parsed.value.target.type === 'direct' ? parsed.value.target.id : undefined;
       results.push({ index: item.index, status: 'queued', eventId, ...(directId ? { directId } : {}) });
       continue;
     }
-    batch.push({ index: item.index, activity: parsed.value, eventId });
+    batch.push(item.request?.rank === undefined ? { index: item.index, activity: parsed.value, eventId } : { index: item.index, activity: parsed.value, eventId, rank: item.request.rank });
   }
 
   if (batch.length > 0) results.push(...(await resolveAndWrite(tx, ctx, batch, identityFields)));
 
-  if (toQueue.length > 0) {
+  for (const [request, queued] of toQueue) {
+    const requestId = request ? request.requestId : ctx.requestId;
     await enqueue(tx, instanceId, kind, {
-      merge_by: ctx.mergeBy, merge_strategy: ctx.strategy, received_at: ctx.now.toISOString(), items: toQueue,
-      ...(ctx.requestId ? { request_id: ctx.requestId } : {}),
+      merge_by: request?.mergeBy ?? ctx.mergeBy, merge_strategy: request?.strategy ?? ctx.strategy,
+      received_at: (request?.now ?? ctx.now).toISOString(), items: queued,
+      ...(requestId ? { request_id: requestId } : {}),
     });
   }
   // Custom fields are registered by the activities that were taken (queued ones register when applied).

@@ -1,5 +1,6 @@
 // POST /v1/activities/create and /v1/accounts/activities/create: the request-level rules (the
-// envelope, merge defaults, async acknowledgement, the all-failed 400) around applyBatch.
+// envelope, merge defaults, async acknowledgement) around the group commits of async requests
+// (enqueue-batcher.ts) and of sync ones (sync-batcher.ts).
 import { acknowledgedEventId } from '../domain/activity-input.js';
 import { checkMergeBy } from '../domain/identity.js';
 import { newIds } from '../domain/ids.js';
@@ -8,12 +9,12 @@ import type { MergeStrategy } from '../domain/merge.js';
 import { PROFILES, type Profile } from '../domain/profiles.js';
 import type { Subject } from '../domain/subjects.js';
 import { badRequest, type ItemFailure } from '../errors.js';
-import type { Db } from '../store/db.js';
 import type { AuthContext } from '../store/instances.js';
-import { addDeadLetters, queuedRequestText, type QueuedPayload, type QueuedRequest } from '../store/queue.js';
+import { queuedRequestText, type QueuedPayload, type QueuedRequest } from '../store/queue.js';
 import type { ActivityFeed } from './activity-feed.js';
-import { applyBatch, type ItemResult } from './apply-batch.js';
+import type { ItemResult } from './apply-batch.js';
 import { resolveIps } from './ip-location.js';
+import type { SyncRequest } from './sync-batcher.js';
 
 export interface CreateActivitiesBody {
   activities: unknown[];
@@ -50,6 +51,8 @@ export interface IngestSettings {
   geoipEnabled: boolean;
   /** Commits async requests to the queue (the app's EnqueueBatcher: shared commits under load). */
   enqueue: (instanceId: string, kind: Subject['kind'], payload: QueuedPayload) => Promise<void>;
+  /** Applies a sync request after its commit (the app's SyncBatcher: shared transactions under load). */
+  applySync: (request: SyncRequest) => Promise<ItemResult[]>;
   /** Told what was taken, after the commit. */
   feed?: ActivityFeed;
   /** The request's X-Request-Id, carried into the queue and the feed. */
@@ -68,7 +71,7 @@ export interface IngestSettings {
 }
 
 export async function createActivities(
-  db: Db, subject: Subject, auth: AuthContext, body: CreateActivitiesBody, settings: IngestSettings,
+  subject: Subject, auth: AuthContext, body: CreateActivitiesBody, settings: IngestSettings,
 ): Promise<WireResult[]> {
   const { dailyLimit } = settings;
   const profile = settings.profile ?? PROFILES.docs;
@@ -113,22 +116,11 @@ export async function createActivities(
   }
 
   const ipLocations = await resolveIps(body.activities, settings.geoipEnabled);
-  const results = await db.transaction(async (tx) => {
-    const out = await applyBatch(tx, { instanceId: auth.instanceId, subject, mergeBy, strategy, dailyLimit, now, mode: 'sync', ipLocations, requestId: settings.requestId }, items);
-    const failures = out.filter((r): r is Extract<ItemResult, { error: string }> => r.status === 'invalid' || r.status === 'rate_limited');
-    if (profile.deferItemValidation) {
-      // Acknowledged as queued like the rest; what failed is kept with its reason, as the worker keeps its own.
-      await addDeadLetters(tx, auth.instanceId, subject.kind, now, failures.map((f) => ({
-        index: f.index, eventId: items[f.index]!.eventId, activity: items[f.index]!.activity, status: f.status, error: f.error,
-      })));
-      return out;
-    }
-    if (failures.length === out.length) {
-      // Nothing was taken: the request fails as a whole and the transaction writes nothing.
-      const details: ItemFailure[] = failures.map((f) => ({ index: f.index, status: f.status, error: f.error }));
-      throw badRequest(failures[0]!.error, details);
-    }
-    return out;
+  // Applied with the other requests of the instance that arrive meanwhile (sync-batcher.ts), with
+  // the answer it would get alone: the all-refused 400, dead letters of the deferItemValidation profile.
+  const results = await settings.applySync({
+    instanceId: auth.instanceId, subject, mergeBy, strategy, dailyLimit, now, ipLocations,
+    ...(settings.requestId ? { requestId: settings.requestId } : {}), deadLetterFailures: profile.deferItemValidation, items,
   });
   emit(settings, auth.instanceId, subject, 'sync', items, results, profile.deferItemValidation);
   return results.map((r) => toWire(subject, r, items[r.index]!.activity, profile));

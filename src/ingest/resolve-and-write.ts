@@ -21,6 +21,19 @@ import {
 import { RetryTransaction, SQLSTATE, sqlStateOf } from '../store/sqlstate.js';
 import { writeBatch } from '../store/write-batch.js';
 
+/**
+ * Thrown by applyBatch (and resolveAndWrite) when a batch joining several requests (BatchSettings.joined) would make an
+ * instance's first use of a custom field or merge-key field: which later activities see it then
+ * depends on the order the requests commit in, so the caller applies them one by one instead.
+ * Rare: it happens once per field and instance.
+ */
+export class JoinedFirstUse extends Error {
+  constructor(what: string) {
+    super(`a joined batch makes the first use of ${what}; apply its requests one by one`);
+    this.name = 'JoinedFirstUse';
+  }
+}
+
 /** Rounds of claiming new records' keys before the whole transaction is retried instead. */
 const MAX_CLAIM_ROUNDS = 20;
 
@@ -31,6 +44,8 @@ export interface WriteContext {
   /** 0 = no limit (person/merge, accounts/merge count against none). */
   dailyLimit: number;
   now: Date;
+  /** Several requests joined in one batch: a merge-key field's first use throws JoinedFirstUse (apply-batch.ts). */
+  joined?: boolean;
 }
 
 export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: IndexedActivity[], identityFields: Set<string>): Promise<Outcome[]> {
@@ -42,6 +57,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
   for (const { activity } of batch) if (activity.target.type === 'key') for (const f of activity.target.mergeBy) keyFields.add(f);
   const added = [...keyFields].filter((f) => !identityFields.has(f));
   if (added.length > 0) {
+    if (ctx.joined) throw new JoinedFirstUse(`merge-key field ${added[0]!}`);
     await addIdentityFields(tx, instanceId, kind, added.sort());
     for (const f of added) identityFields.add(f);
   }

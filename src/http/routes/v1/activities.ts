@@ -18,12 +18,14 @@ import {
 import { errorResponses } from '../../schemas/common.js';
 import { inOrder } from '../../in-order.js';
 
-/** enqueue: the app's group commit for async requests (buildApp makes one for every route). */
-export const activityRoutes = (deps: AppDeps, enqueue: IngestSettings['enqueue']): FastifyPluginAsyncTypebox => async (app) => {
+/** enqueue, applySync: the app's group commits for async and sync requests (buildApp makes one of each for every route). */
+export const activityRoutes = (
+  deps: AppDeps, enqueue: IngestSettings['enqueue'], applySync: IngestSettings['applySync'],
+): FastifyPluginAsyncTypebox => async (app) => {
   const create = async (subject: Subject, request: FastifyRequest, body: CreateActivitiesBody) => {
-    const activities = await createActivities(deps.db, subject, request.auth, body, {
+    const activities = await createActivities(subject, request.auth, body, {
       dailyLimit: effectiveLimits(request.auth, deps.config).activityDailyLimit,
-      geoipEnabled: deps.config.geoipEnabled, enqueue, bodyChecked: true, feed: deps.feed, requestId: request.id,
+      geoipEnabled: deps.config.geoipEnabled, enqueue, applySync, bodyChecked: true, feed: deps.feed, requestId: request.id,
       ...(body.async === true ? { rawBody: rawJsonText(request.body) } : {}),
       now: deps.clock?.now(request.auth.instanceId),
       profile: profileOf(request, deps.config),
