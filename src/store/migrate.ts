@@ -21,9 +21,14 @@ export function migrationsDir(): string {
 
 export function loadMigrations(dir = migrationsDir()): Migration[] {
   const files = fs.readdirSync(dir).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
-  return files.map((file, i) => {
+  // Numbers only ever grow, and each is used once. A gap is allowed: parallel branches reserve
+  // numbers ahead (one may land before the one below it), and a store that applied the later one
+  // first still applies the earlier when it arrives (migrate applies every version not recorded).
+  let previous = 0;
+  return files.map((file) => {
     const version = Number(file.slice(0, 4));
-    if (version !== i + 1) throw new Error(`migration ${file} is out of sequence: expected ${String(i + 1).padStart(4, '0')}`);
+    if (version <= previous) throw new Error(`migration ${file} is out of sequence: its number must be above ${String(previous).padStart(4, '0')}`);
+    previous = version;
     return { version, name: file.replace(/\.sql$/, ''), sql: fs.readFileSync(path.join(dir, file), 'utf8') };
   });
 }
