@@ -30,6 +30,32 @@ export interface IndexedActivity {
   eventId: string;
   /** person/merge, accounts/merge: the record only, no event (no limit, no de-duplication). */
   recordOnly?: boolean;
+  /** Filled by eventParts (the batch computes them before it locks its records). */
+  parts?: EventParts;
+}
+
+/** What an activity's event is made of that does not depend on stored state. */
+export interface EventParts {
+  /** dedupeKey of a keyed event; undefined without a key. */
+  dedupeKey: string | undefined;
+  /** Attributes to set (the non-null ones), and those sent as null (a de-duplicated event drops them). */
+  set: Record<string, unknown>;
+  cleared: string[];
+}
+
+/**
+ * An activity's event parts, computed once: the write calls this for every activity before it
+ * locks its records, so that the time other batches wait on those locks holds none of this work.
+ */
+export function eventParts(b: IndexedActivity): EventParts {
+  if (b.parts) return b.parts;
+  const { activity } = b;
+  const { set, cleared } = splitNulls(activity.attributes);
+  b.parts = {
+    dedupeKey: activity.eventKey !== null ? dedupeKey(activity.definition.name, activity.eventKey, activity.created) : undefined,
+    set, cleared,
+  };
+  return b.parts;
 }
 
 export interface Resolution {
@@ -128,6 +154,12 @@ export interface EventWrite {
   location: unknown;
   /** An update of a stored event (same created + key), not a new one. */
   existing: boolean;
+  /**
+   * The batch index of the one activity a new event is from, while its attributes are that
+   * activity's `set` as it was (unset once a repeat within the batch merges into it): the write
+   * may then use what it prepared from that activity before the lock.
+   */
+  sourceIndex?: number;
 }
 
 export interface IdentityWrite {
@@ -186,12 +218,13 @@ export function limitProbes(
   const probes = new Map<string, LimitProbe>();
   const groups = new Map<number, number[]>();
   const firstByDedupe = new Map<string, number>();
-  for (const { index, activity } of batch) {
+  for (const b of batch) {
+    const { index, activity } = b;
     const resolution = resolutions.get(index);
     if (!resolution) continue;
     const def = activity.definition.name;
-    if (activity.eventKey !== null) {
-      const dk = dedupeKey(def, activity.eventKey, activity.created);
+    const dk = eventParts(b).dedupeKey;
+    if (dk !== undefined) {
       if (storedEvents.has(dk)) continue;
       const first = firstByDedupe.get(dk);
       if (first !== undefined) {
@@ -244,12 +277,13 @@ export function planBatch(input: PlanInput): BatchPlan {
   const eventsByDedupe = new Map<string, EventWrite>();
   const activated = new Set<string>();
 
-  for (const { index, activity, eventId, recordOnly } of batch) {
+  for (const b of batch) {
+    const { index, activity, eventId, recordOnly } = b;
     const resolution = resolutions.get(index);
     if (!resolution) continue;
     const { recordId } = resolution;
     const def = activity.definition.name;
-    const dk = activity.eventKey !== null ? dedupeKey(def, activity.eventKey, activity.created) : undefined;
+    const dk = recordOnly ? undefined : eventParts(b).dedupeKey;
     const batchDuplicate = dk !== undefined ? eventsByDedupe.get(dk) : undefined;
     const storedDuplicate = dk !== undefined && !batchDuplicate ? storedEvents.get(dk) : undefined;
 
@@ -286,24 +320,30 @@ export function planBatch(input: PlanInput): BatchPlan {
     }
 
     // The event: new, or merged into the one with the same created + key.
-    const { set, cleared } = splitNulls(activity.attributes);
+    const { set, cleared } = eventParts(b);
     let event: EventWrite;
     if (batchDuplicate) {
       event = batchDuplicate;
+      if (event.sourceIndex !== undefined) {
+        // Its attributes were its first activity's (shared with what was prepared from it): from
+        // here on they are the merge of several, in a copy of their own.
+        event.attributes = { ...event.attributes };
+        delete event.sourceIndex;
+      }
       for (const k of cleared) delete event.attributes[k];
       event.cleared = [...new Set([...event.cleared.filter((k) => !(k in set)), ...cleared])];
       Object.assign(event.attributes, set);
     } else if (storedDuplicate) {
       event = {
         id: storedDuplicate.id, recordId: storedDuplicate.recordId, definition: def, created: activity.created,
-        key: activity.eventKey, attributes: set, cleared, location: activity.location ?? null, existing: true,
+        key: activity.eventKey, attributes: { ...set }, cleared, location: activity.location ?? null, existing: true,
       };
       events.set(event.id, event);
       eventsByDedupe.set(dk!, event);
     } else {
       event = {
         id: eventId, recordId, definition: def, created: activity.created, key: activity.eventKey,
-        attributes: set, cleared: [], location: activity.location ?? null, existing: false,
+        attributes: set, cleared: [], location: activity.location ?? null, existing: false, sourceIndex: index,
       };
       events.set(event.id, event);
       if (dk !== undefined) eventsByDedupe.set(dk, event);

@@ -10,7 +10,7 @@ import {
 import {
   needsStoredTimes, newRecordBound, nextLimitBound, storedCountBound, storedSpanFor, type LimitBound,
 } from '../domain/daily-limit.js';
-import { newId } from '../domain/ids.js';
+import { newId, newIds } from '../domain/ids.js';
 import { identityValues } from '../domain/identity.js';
 import type { Subject } from '../domain/subjects.js';
 import type { Sql } from '../store/db.js';
@@ -19,7 +19,7 @@ import {
   addIdentityFields, claimIdentities, findAndLockRecords, releaseIdentities,
 } from '../store/records.js';
 import { RetryTransaction, SQLSTATE, sqlStateOf } from '../store/sqlstate.js';
-import { writeBatch } from '../store/write-batch.js';
+import { eventRowTail, writeBatch } from '../store/write-batch.js';
 
 /** Rounds of claiming new records' keys before the whole transaction is retried instead. */
 const MAX_CLAIM_ROUNDS = 20;
@@ -53,6 +53,20 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     for (const [fieldId, v] of identityValues(activity.fields, identityFields)) probe.set(identityKey(fieldId, v), { fieldId, value: v });
   }
   const directIds = [...new Set(batch.flatMap(({ activity }) => (activity.target.type === 'direct' ? [activity.target.id] : [])))];
+  const pairs = batch
+    .filter((b) => b.activity.eventKey !== null)
+    .map((b) => ({ definition: b.activity.definition.name, key: b.activity.eventKey!, created: b.activity.created }));
+  // What does not depend on stored state is made before the records are locked: other batches
+  // wait on those locks until this one commits. The events' parts and rows, and the ids of the
+  // records the batch may create (one random draw; more are made if rounds of claims need them).
+  const eventTails = new Map<number, string>();
+  let mayCreate = 0;
+  for (const b of batch) {
+    if (b.activity.target.type === 'key') mayCreate++;
+    if (!b.recordOnly) eventTails.set(b.index, eventRowTail(b));
+  }
+  const freshIds = newIds(mayCreate, ctx.now);
+  const nextId = () => freshIds.pop() ?? newId(ctx.now);
   const { owners, records: existingRecords, archived, limitBounds } = await findAndLockRecords(tx, instanceId, kind, [...probe.values()], directIds);
   // Reads of the daily limit that found every stored event of a pair after `from` (to = Infinity), by
   // limitPairKey: what the records' bounds are set from.
@@ -65,9 +79,6 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     }
   };
 
-  const pairs = batch
-    .filter((b) => b.activity.eventKey !== null)
-    .map((b) => ({ definition: b.activity.definition.name, key: b.activity.eventKey!, created: b.activity.created }));
   // Read by the first claim of the loop below when there is one (round trips saved), else after
   // it: the stored keyed events, and the daily limit's stored times of the records resolved so far
   // (a pair the final resolution adds or widens is read after the loop).
@@ -82,7 +93,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
   // already won). Each round leaves fewer keys in contest, so this ends.
   const reserved = new Map<string, string>();
   const lostElsewhere = new Set<string>();
-  let resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
+  let resolved = resolveRecords(batch, subject, owners, existingRecords, nextId, reserved);
   for (let round = 1; ; round++) {
     const creating = new Map<string, { fieldId: string; value: string; recordId: string }>();
     const targetKeys = new Set<string>();
@@ -121,7 +132,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     for (const [id, rec] of taken.records) if (!existingRecords.has(id)) existingRecords.set(id, rec);
     for (const id of taken.archived) archived.add(id);
     for (const [id, bound] of taken.limitBounds) if (!limitBounds.has(id)) limitBounds.set(id, bound);
-    resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
+    resolved = resolveRecords(batch, subject, owners, existingRecords, nextId, reserved);
   }
   storedEvents ??= await findStoredEvents(tx, instanceId, kind, pairs);
   const { resolutions, failures } = resolved;
@@ -195,7 +206,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
   const activate = plan.activated.filter((name) => batch.some((b) => b.activity.definition.name === name && b.activity.definition.state !== 'active'));
   try {
     await writeBatch(tx, instanceId, kind, {
-      claims: plan.claims, records: plan.records, events: plan.events, activate, now: ctx.now,
+      claims: plan.claims, records: plan.records, events: plan.events, activate, now: ctx.now, eventTails,
       limitBounds: nextBounds(ctx.dailyLimit > 0, plan.records, plan.events, limitBounds, completeReads),
     });
   } catch (error) {
