@@ -126,7 +126,7 @@ describe('planBatch: events and duplicates', () => {
     ]);
   });
 
-  it('an event merged from repeats no longer names its first activity, whose prepared parts stay as they were', () => {
+  it('repeats merged into one event leave each activity\'s prepared parts as they were', () => {
     const batch = [
       activity(0, { email: 'ann@example.com', key: 'order-1', attributes: { 'str:cm:colour': 'red', 'int:cm:qty': 1 } }),
       activity(1, { email: 'ann@example.com', key: 'order-1', attributes: { 'str:cm:colour': 'blue', 'int:cm:qty': null } }),
@@ -135,9 +135,8 @@ describe('planBatch: events and duplicates', () => {
     // As the write does before it locks the records.
     const before = batch.map((b) => structuredClone(eventParts(b)));
     const p = plan({ batch });
-    assert.equal(p.events[0]!.sourceIndex, undefined);
     assert.deepEqual(p.events[0]!.attributes, { 'str:cm:colour': 'blue' });
-    assert.equal(p.events[1]!.sourceIndex, 2);
+    assert.deepEqual(p.events[0]!.cleared, ['int:cm:qty']);
     assert.deepEqual(batch.map((b) => eventParts(b)), before);
     assert.equal(eventParts(batch[0]!).dedupeKey, dedupeKey('purchase', 'order-1', NOW));
   });

@@ -5,6 +5,7 @@
 import type { ParsedActivity } from './activity-input.js';
 import { refuseOverLimit, type LimitCandidate } from './daily-limit.js';
 import { identityValues } from './identity.js';
+import { isoString } from './ids.js';
 import { mergeFields, newRecordFields, type Fields } from './merge.js';
 import type { Subject } from './subjects.js';
 
@@ -21,7 +22,7 @@ export interface StoredEvent {
 }
 
 export const identityKey = (fieldId: string, value: string) => `${fieldId}\u0000${value}`;
-export const dedupeKey = (definition: string, key: string, created: Date) => `${definition}\u0000${key}\u0000${created.toISOString()}`;
+export const dedupeKey = (definition: string, key: string, created: Date) => `${definition}\u0000${key}\u0000${isoString(created)}`;
 
 export interface IndexedActivity {
   index: number;
@@ -154,12 +155,6 @@ export interface EventWrite {
   location: unknown;
   /** An update of a stored event (same created + key), not a new one. */
   existing: boolean;
-  /**
-   * The batch index of the one activity a new event is from, while its attributes are that
-   * activity's `set` as it was (unset once a repeat within the batch merges into it): the write
-   * may then use what it prepared from that activity before the lock.
-   */
-  sourceIndex?: number;
 }
 
 export interface IdentityWrite {
@@ -324,26 +319,22 @@ export function planBatch(input: PlanInput): BatchPlan {
     let event: EventWrite;
     if (batchDuplicate) {
       event = batchDuplicate;
-      if (event.sourceIndex !== undefined) {
-        // Its attributes were its first activity's (shared with what was prepared from it): from
-        // here on they are the merge of several, in a copy of their own.
-        event.attributes = { ...event.attributes };
-        delete event.sourceIndex;
-      }
-      for (const k of cleared) delete event.attributes[k];
+      // A new object: the first activity's attributes are its prepared parts, which stay as they were.
+      const merged = { ...event.attributes };
+      for (const k of cleared) delete merged[k];
+      event.attributes = Object.assign(merged, set);
       event.cleared = [...new Set([...event.cleared.filter((k) => !(k in set)), ...cleared])];
-      Object.assign(event.attributes, set);
     } else if (storedDuplicate) {
       event = {
         id: storedDuplicate.id, recordId: storedDuplicate.recordId, definition: def, created: activity.created,
-        key: activity.eventKey, attributes: { ...set }, cleared, location: activity.location ?? null, existing: true,
+        key: activity.eventKey, attributes: set, cleared, location: activity.location ?? null, existing: true,
       };
       events.set(event.id, event);
       eventsByDedupe.set(dk!, event);
     } else {
       event = {
         id: eventId, recordId, definition: def, created: activity.created, key: activity.eventKey,
-        attributes: set, cleared: [], location: activity.location ?? null, existing: false, sourceIndex: index,
+        attributes: set, cleared: [], location: activity.location ?? null, existing: false,
       };
       events.set(event.id, event);
       if (dk !== undefined) eventsByDedupe.set(dk, event);

@@ -2,7 +2,7 @@
 // records (new ones inserted, merged ones updated), events (new ones inserted, merges into a
 // stored de-duplicated one updated) and the definitions that become active. Rows go in key order,
 // the fixed lock order; duplicates were merged by the planner, so no row is touched twice.
-import { eventParts, type EventWrite, type IdentityWrite, type IndexedActivity, type RecordWrite } from '../domain/batch-plan.js';
+import type { EventWrite, IdentityWrite, RecordWrite } from '../domain/batch-plan.js';
 import type { LimitBound } from '../domain/daily-limit.js';
 import { isoString } from '../domain/ids.js';
 import type { Kind } from '../domain/subjects.js';
@@ -21,21 +21,6 @@ export interface BatchWrites {
   now: Date;
   /** The daily limit's new bound of each record whose bound changed (null: none kept), a new record's included. */
   limitBounds?: ReadonlyMap<string, LimitBound | null>;
-  /** eventRowTail of the batch's activities, by batch index, built before the records were locked. */
-  eventTails?: ReadonlyMap<number, string>;
-}
-
-/**
- * The JSON text of a new event's row in the write's events parameter, but for its id and record
- * (`{"id":…,"record_id":…` goes before it): what does not depend on stored state, so that the
- * batch builds it before it locks its records. The row of an event that a repeat within the batch
- * merged into is built whole at the write instead (EventWrite.sourceIndex).
- */
-export function eventRowTail(b: IndexedActivity): string {
-  const { activity } = b;
-  return `,"definition":${JSON.stringify(activity.definition.name)},"created_at":"${isoString(activity.created)}",` +
-    `"key":${activity.eventKey === null ? 'null' : JSON.stringify(activity.eventKey)},"attributes":${JSON.stringify(eventParts(b).set)},` +
-    `"location":${JSON.stringify(activity.location ?? null)}}`;
 }
 
 export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: BatchWrites): Promise<void> {
@@ -55,17 +40,13 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
   // New events are plain inserts (no speculative insertion: cheaper per row). One that a
   // concurrent request inserted after this batch read the stored events meets a unique index and
   // the transaction runs again, finding it stored.
-  const newEvents: string[] = [];
-  for (const e of w.events) {
-    if (e.existing) continue;
-    const tail = e.sourceIndex !== undefined ? w.eventTails?.get(e.sourceIndex) : undefined;
-    newEvents.push(tail !== undefined
-      ? `{"id":${JSON.stringify(e.id)},"record_id":${JSON.stringify(e.recordId)}${tail}`
-      : JSON.stringify({
-        id: e.id, record_id: e.recordId, definition: e.definition, created_at: isoString(e.created), key: e.key,
-        attributes: e.attributes, location: e.location,
-      }));
-  }
+  // One JSON.stringify of the whole array: V8's fast path for it costs less than building each
+  // row's text apart (before the lock) and joining them (measured: about 310 µs a batch of 100
+  // against 440 + 35-110).
+  const newEvents = w.events.filter((e) => !e.existing).map((e) => ({
+    id: e.id, record_id: e.recordId, definition: e.definition, created_at: isoString(e.created), key: e.key,
+    attributes: e.attributes, location: e.location,
+  }));
   // A merge into a stored event drops the attributes sent as null (top level only: nulls inside an
   // object attribute are data).
   const mergedEvents = w.events.filter((e) => e.existing).map((e) => ({
@@ -125,7 +106,7 @@ export async function writeBatch(sql: Sql, instanceId: string, kind: Kind, w: Ba
             (select count(*) from new_events)::integer as events, (select count(*) from merged_events)::integer as merged_events,
             (select count(*) from act)::integer as activated`,
     [
-      instanceId, kind, identitiesParam(w.claims), JSON.stringify(newRecords), `[${newEvents.join(',')}]`, w.activate, JSON.stringify(mergedRecords),
+      instanceId, kind, identitiesParam(w.claims), JSON.stringify(newRecords), JSON.stringify(newEvents), w.activate, JSON.stringify(mergedRecords),
       w.now.toISOString(), JSON.stringify(mergedEvents), JSON.stringify(boundsOnly),
     ],
     'write_batch',
