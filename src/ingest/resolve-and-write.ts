@@ -58,8 +58,8 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     .map((b) => ({ definition: b.activity.definition.name, key: b.activity.eventKey!, created: b.activity.created }));
   // What does not depend on stored state is made before the records are locked: other batches
   // wait on those locks until this one commits. Each event's parts (its dedupe key, used three
-  // times, and its attributes split), and the ids of the records the batch may create (one random
-  // draw: one per id cost about 5 µs each, 30 a bench batch; more are made if rounds of claims need them).
+  // times, and its attributes split), and the ids of the records the batch may create: one random
+  // draw (one per id cost about 5 µs each, 30 a bench batch); rounds of claims make more if needed.
   let mayCreate = 0;
   for (const b of batch) {
     if (b.activity.target.type === 'key') mayCreate++;
