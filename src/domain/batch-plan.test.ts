@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ParsedActivity } from './activity-input.js';
 import {
-  dedupeKey, identityKey, limitPairKey, limitProbes, limitedActivities, planBatch, resolveRecords,
+  dedupeKey, eventParts, identityKey, limitPairKey, limitProbes, limitedActivities, planBatch, resolveRecords,
   type IndexedActivity, type PlanInput, type Resolution, type StoredEvent, type StoredRecord,
 } from './batch-plan.js';
 import type { Definition } from './definitions.js';
@@ -124,6 +124,21 @@ describe('planBatch: events and duplicates', () => {
     assert.deepEqual(p.outcomes.map((o) => o.status === 'ingested' && [o.eventId, o.deduplicated ?? false]), [
       ['event-0', false], ['event-0', true], ['event-2', false],
     ]);
+  });
+
+  it('repeats merged into one event leave each activity\'s prepared parts as they were', () => {
+    const batch = [
+      activity(0, { email: 'ann@example.com', key: 'order-1', attributes: { 'str:cm:colour': 'red', 'int:cm:qty': 1 } }),
+      activity(1, { email: 'ann@example.com', key: 'order-1', attributes: { 'str:cm:colour': 'blue', 'int:cm:qty': null } }),
+      activity(2, { email: 'ann@example.com', key: 'order-2', attributes: { 'str:cm:colour': 'green' } }),
+    ];
+    // As the write does before it locks the records.
+    const before = batch.map((b) => structuredClone(eventParts(b)));
+    const p = plan({ batch });
+    assert.deepEqual(p.events[0]!.attributes, { 'str:cm:colour': 'blue' });
+    assert.deepEqual(p.events[0]!.cleared, ['int:cm:qty']);
+    assert.deepEqual(batch.map((b) => eventParts(b)), before);
+    assert.equal(eventParts(batch[0]!).dedupeKey, dedupeKey('purchase', 'order-1', NOW));
   });
 
   it('the same key at another created time is another event', () => {

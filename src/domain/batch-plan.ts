@@ -5,6 +5,7 @@
 import type { ParsedActivity } from './activity-input.js';
 import { refuseOverLimit, type LimitCandidate } from './daily-limit.js';
 import { identityValues } from './identity.js';
+import { isoString } from './ids.js';
 import { mergeFields, newRecordFields, type Fields } from './merge.js';
 import type { Subject } from './subjects.js';
 
@@ -21,7 +22,7 @@ export interface StoredEvent {
 }
 
 export const identityKey = (fieldId: string, value: string) => `${fieldId}\u0000${value}`;
-export const dedupeKey = (definition: string, key: string, created: Date) => `${definition}\u0000${key}\u0000${created.toISOString()}`;
+export const dedupeKey = (definition: string, key: string, created: Date) => `${definition}\u0000${key}\u0000${isoString(created)}`;
 
 export interface IndexedActivity {
   index: number;
@@ -32,6 +33,32 @@ export interface IndexedActivity {
   recordOnly?: boolean;
   /** The position of its request when several are applied together (the daily limit takes earlier requests first). */
   rank?: number;
+  /** Filled by eventParts (the batch computes them before it locks its records). */
+  parts?: EventParts;
+}
+
+/** What an activity's event is made of that does not depend on stored state. */
+export interface EventParts {
+  /** dedupeKey of a keyed event; undefined without a key. */
+  dedupeKey: string | undefined;
+  /** Attributes to set (the non-null ones), and those sent as null (a de-duplicated event drops them). */
+  set: Record<string, unknown>;
+  cleared: string[];
+}
+
+/**
+ * An activity's event parts, computed once: the write calls this for every activity before it
+ * locks its records, so that the time other batches wait on those locks holds none of this work.
+ */
+export function eventParts(b: IndexedActivity): EventParts {
+  if (b.parts) return b.parts;
+  const { activity } = b;
+  const { set, cleared } = splitNulls(activity.attributes);
+  b.parts = {
+    dedupeKey: activity.eventKey !== null ? dedupeKey(activity.definition.name, activity.eventKey, activity.created) : undefined,
+    set, cleared,
+  };
+  return b.parts;
 }
 
 export interface Resolution {
@@ -188,12 +215,13 @@ export function limitProbes(
   const probes = new Map<string, LimitProbe>();
   const groups = new Map<number, number[]>();
   const firstByDedupe = new Map<string, number>();
-  for (const { index, activity, rank } of batch) {
+  for (const b of batch) {
+    const { index, activity, rank } = b;
     const resolution = resolutions.get(index);
     if (!resolution) continue;
     const def = activity.definition.name;
-    if (activity.eventKey !== null) {
-      const dk = dedupeKey(def, activity.eventKey, activity.created);
+    const dk = eventParts(b).dedupeKey;
+    if (dk !== undefined) {
       if (storedEvents.has(dk)) continue;
       const first = firstByDedupe.get(dk);
       if (first !== undefined) {
@@ -246,12 +274,13 @@ export function planBatch(input: PlanInput): BatchPlan {
   const eventsByDedupe = new Map<string, EventWrite>();
   const activated = new Set<string>();
 
-  for (const { index, activity, eventId, recordOnly } of batch) {
+  for (const b of batch) {
+    const { index, activity, eventId, recordOnly } = b;
     const resolution = resolutions.get(index);
     if (!resolution) continue;
     const { recordId } = resolution;
     const def = activity.definition.name;
-    const dk = activity.eventKey !== null ? dedupeKey(def, activity.eventKey, activity.created) : undefined;
+    const dk = recordOnly ? undefined : eventParts(b).dedupeKey;
     const batchDuplicate = dk !== undefined ? eventsByDedupe.get(dk) : undefined;
     const storedDuplicate = dk !== undefined && !batchDuplicate ? storedEvents.get(dk) : undefined;
 
@@ -288,13 +317,15 @@ export function planBatch(input: PlanInput): BatchPlan {
     }
 
     // The event: new, or merged into the one with the same created + key.
-    const { set, cleared } = splitNulls(activity.attributes);
+    const { set, cleared } = eventParts(b);
     let event: EventWrite;
     if (batchDuplicate) {
       event = batchDuplicate;
-      for (const k of cleared) delete event.attributes[k];
+      // A new object: the first activity's attributes are its prepared parts, which stay as they were.
+      const merged = { ...event.attributes };
+      for (const k of cleared) delete merged[k];
+      event.attributes = Object.assign(merged, set);
       event.cleared = [...new Set([...event.cleared.filter((k) => !(k in set)), ...cleared])];
-      Object.assign(event.attributes, set);
     } else if (storedDuplicate) {
       event = {
         id: storedDuplicate.id, recordId: storedDuplicate.recordId, definition: def, created: activity.created,

@@ -4,13 +4,13 @@
 // one new key create exactly one record), refuse what is over the daily limit, then plan the
 // batch (domain/batch-plan.ts) and write it in one statement.
 import {
-  identityKey, limitedActivities, limitPairKey, limitProbes, planBatch, resolveRecords, type IndexedActivity, type LimitProbe, type Outcome,
+  eventParts, identityKey, limitedActivities, limitPairKey, limitProbes, planBatch, resolveRecords, type IndexedActivity, type LimitProbe, type Outcome,
   type Resolution, type StoredEvent,
 } from '../domain/batch-plan.js';
 import {
   needsStoredTimes, newRecordBound, nextLimitBound, storedCountBound, storedSpanFor, type LimitBound,
 } from '../domain/daily-limit.js';
-import { newId } from '../domain/ids.js';
+import { newId, newIds } from '../domain/ids.js';
 import { identityValues } from '../domain/identity.js';
 import type { Subject } from '../domain/subjects.js';
 import type { Sql } from '../store/db.js';
@@ -69,6 +69,20 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     for (const [fieldId, v] of identityValues(activity.fields, identityFields)) probe.set(identityKey(fieldId, v), { fieldId, value: v });
   }
   const directIds = [...new Set(batch.flatMap(({ activity }) => (activity.target.type === 'direct' ? [activity.target.id] : [])))];
+  const pairs = batch
+    .filter((b) => b.activity.eventKey !== null)
+    .map((b) => ({ definition: b.activity.definition.name, key: b.activity.eventKey!, created: b.activity.created }));
+  // What does not depend on stored state is made before the records are locked: other batches
+  // wait on those locks until this one commits. Each event's parts (its dedupe key, used three
+  // times, and its attributes split), and the ids of the records the batch may create: one random
+  // draw (one per id cost about 5 µs each, 30 a bench batch); rounds of claims make more if needed.
+  let mayCreate = 0;
+  for (const b of batch) {
+    if (b.activity.target.type === 'key') mayCreate++;
+    if (!b.recordOnly) eventParts(b);
+  }
+  const freshIds = newIds(mayCreate, ctx.now);
+  const nextId = () => freshIds.pop() ?? newId(ctx.now);
   const { owners, records: existingRecords, archived, limitBounds } = await findAndLockRecords(tx, instanceId, kind, [...probe.values()], directIds);
   // Reads of the daily limit that found every stored event of a pair after `from` (to = Infinity), by
   // limitPairKey: what the records' bounds are set from.
@@ -81,9 +95,6 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     }
   };
 
-  const pairs = batch
-    .filter((b) => b.activity.eventKey !== null)
-    .map((b) => ({ definition: b.activity.definition.name, key: b.activity.eventKey!, created: b.activity.created }));
   // Read by the first claim of the loop below when there is one (round trips saved), else after
   // it: the stored keyed events, and the daily limit's stored times of the records resolved so far
   // (a pair the final resolution adds or widens is read after the loop).
@@ -98,7 +109,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
   // already won). Each round leaves fewer keys in contest, so this ends.
   const reserved = new Map<string, string>();
   const lostElsewhere = new Set<string>();
-  let resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
+  let resolved = resolveRecords(batch, subject, owners, existingRecords, nextId, reserved);
   for (let round = 1; ; round++) {
     const creating = new Map<string, { fieldId: string; value: string; recordId: string }>();
     const targetKeys = new Set<string>();
@@ -137,7 +148,7 @@ export async function resolveAndWrite(tx: Sql, ctx: WriteContext, batch: Indexed
     for (const [id, rec] of taken.records) if (!existingRecords.has(id)) existingRecords.set(id, rec);
     for (const id of taken.archived) archived.add(id);
     for (const [id, bound] of taken.limitBounds) if (!limitBounds.has(id)) limitBounds.set(id, bound);
-    resolved = resolveRecords(batch, subject, owners, existingRecords, () => newId(ctx.now), reserved);
+    resolved = resolveRecords(batch, subject, owners, existingRecords, nextId, reserved);
   }
   storedEvents ??= await findStoredEvents(tx, instanceId, kind, pairs);
   const { resolutions, failures } = resolved;
