@@ -44,7 +44,6 @@ export interface BatchRequest {
   rank?: number;
 }
 
-
 export interface BatchSettings {
   instanceId: string;
   subject: Subject;

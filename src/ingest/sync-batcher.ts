@@ -17,24 +17,15 @@
 //   request at a time, so that only the culprit gets its error;
 // - what a request queues (backdated activities) and its dead letters are its own.
 import type { IpLocation } from '../domain/location.js';
-import type { MergeStrategy } from '../domain/merge.js';
-import type { Subject } from '../domain/subjects.js';
 import { badRequest, type ItemFailure } from '../errors.js';
 import type { Db, Sql } from '../store/db.js';
 import { addDeadLetters } from '../store/queue.js';
 import { isDatabaseUnavailable } from '../store/sqlstate.js';
-import { applyBatch, type BatchItem, type BatchRequest, type ItemResult } from './apply-batch.js';
+import { applyBatch, type BatchItem, type BatchRequest, type BatchSettings, type ItemResult } from './apply-batch.js';
 
-export interface SyncRequest {
-  instanceId: string;
-  subject: Subject;
-  mergeBy: string[];
-  strategy: MergeStrategy;
-  dailyLimit: number;
-  /** The instance's clock read at the request. */
-  now: Date;
+/** A sync request: the batch settings of one request alone (`now` is the instance's clock read at the request). */
+export interface SyncRequest extends Pick<BatchSettings, 'instanceId' | 'subject' | 'mergeBy' | 'strategy' | 'dailyLimit' | 'now' | 'requestId'> {
   ipLocations: ReadonlyMap<string, IpLocation>;
-  requestId?: string;
   /** The deferItemValidation profile: refused items are kept as dead letters, and there is no all-refused 400. */
   deadLetterFailures: boolean;
   items: Array<{ index: number; eventId: string; activity: unknown }>;
