@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { useTestApp } from './helpers/app.js';
-import { daysAgo, define, definition } from './helpers/fixtures.js';
+import { daysAgo, define, definition, schemaCustomFields } from './helpers/fixtures.js';
 import { events } from './helpers/persons.js';
 
 const getApp = useTestApp();
@@ -40,6 +40,17 @@ describe('backdating and de-duplication', () => {
     const ev = await events(api, personId);
     assert.equal(ev.meta.total_activities, 3);
     assert.ok(ev.activities.some((e: any) => e.id === a[2].activity_id && e.field_id === 'act:cm:long'), 'the queued event keeps its acknowledged id');
+  });
+
+  it('a custom field first named by a queued activity is registered by a later activity of the request that is taken', async () => {
+    const api = await getApp().newInstance();
+    await define(api, definition('long', [], { track_conversion_value: false, retention_days: 365 }));
+    const send = (created: string) => ({ activity_id: 'act:cm:long', created, fields: { 'str::email': 'cf@example.com', 'str:cm:plan': 'pro' } });
+    const res = await api.post('/v1/activities/create', { activities: [send(daysAgo(100)), send(daysAgo(1))] });
+    assert.deepEqual(res.body.activities.map((a: any) => a.status), ['queued', 'ingested'], res.text);
+    // Before the worker applies the queued one: the taken activity stored the value, so the field is the instance's.
+    const schema = await api.post('/v1/instance-schema/get', { namespaces: ['cm'] });
+    assert.deepEqual(schemaCustomFields(schema.body, 'cm').map((f: any) => f.id), ['str:cm:plan'], schema.text);
   });
 
   it('the same created + key is one event: same activity_id, attributes merged, null clears, not counted again', async () => {

@@ -164,6 +164,12 @@ describe('parseActivity accepts', () => {
     const r = parseActivity({ activity_id: 'act:cm:product-purchase', fields: { 'str:o:website': 'acme.com', 'int:oc:seats': 5 } }, ctx);
     assert.ok(r.ok);
     assert.deepEqual(r.value.newCustomFields, [{ name: 'seats', type: 'int' }]);
+    assert.deepEqual(r.value.customFields, [{ name: 'seats', type: 'int' }]);
+    // Known to the batch already (an earlier activity named it): not new, but still named.
+    const known = parseActivity({ activity_id: 'act:cm:product-purchase', fields: { 'str:o:website': 'acme.com', 'int:oc:seats': 6 } }, { ...ctx, customTypes: new Map([['seats', 'int']]) });
+    assert.ok(known.ok);
+    assert.deepEqual(known.value.newCustomFields, []);
+    assert.deepEqual(known.value.customFields, [{ name: 'seats', type: 'int' }]);
     const refused = parseActivity({ activity_id: 'act:cm:product-purchase', fields: { 'str:o:website': 'acme.com', 'str::email': 'a@b.c' } }, ctx);
     assert.deepEqual(refused, { ok: false, error: 'fields: str::email is not an account field' });
   });
@@ -172,7 +178,7 @@ describe('parseActivity accepts', () => {
 describe('parseRecordFields', () => {
   it('checks record fields by the same rules as an activity\'s', () => {
     assert.deepEqual(parseRecordFields({ 'bol::p': 'yes' }, PERSON, new Map()), { ok: false, error: 'fields: bol::p must be a boolean' });
-    assert.deepEqual(parseRecordFields({ 'str::email': 'A@B.C' }, PERSON, new Map()), { ok: true, value: { fields: { 'str::email': 'a@b.c' }, newCustomFields: [] } });
+    assert.deepEqual(parseRecordFields({ 'str::email': 'A@B.C' }, PERSON, new Map()), { ok: true, value: { fields: { 'str::email': 'a@b.c' }, newCustomFields: [], customFields: [] } });
   });
 });
 

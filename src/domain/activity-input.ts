@@ -39,8 +39,13 @@ export interface ParsedActivity {
   location: Location | undefined;
   /** Older than the synchronous window but within retention: goes to the queue. */
   queue: boolean;
-  /** Custom fields this activity uses that the instance does not have yet. */
+  /** Custom fields this activity uses that the instance does not have yet (nor an earlier activity of its batch). */
   newCustomFields: Array<{ name: string; type: FieldType }>;
+  /**
+   * Every custom field this activity names. A field an earlier activity of the batch named first is
+   * not new to this one, but this one registers it if that earlier one is not taken.
+   */
+  customFields: Array<{ name: string; type: FieldType }>;
 }
 
 export interface ParseContext {
@@ -100,12 +105,15 @@ function parseAttributes(raw: unknown, def: Definition): Result<Record<string, u
   return ok(out);
 }
 
-function parseFields(raw: unknown, ctx: ParseContext): Result<{ fields: Fields; newCustomFields: Array<{ name: string; type: FieldType }> }> {
-  if (raw === undefined || raw === null) return ok({ fields: {}, newCustomFields: [] });
+type ParsedFields = { fields: Fields; newCustomFields: Array<{ name: string; type: FieldType }>; customFields: Array<{ name: string; type: FieldType }> };
+
+function parseFields(raw: unknown, ctx: ParseContext): Result<ParsedFields> {
+  if (raw === undefined || raw === null) return ok({ fields: {}, newCustomFields: [], customFields: [] });
   if (!isObject(raw)) return err('fields must be an object');
   const { subject } = ctx;
   const fields: Fields = {};
   const newCustomFields: Array<{ name: string; type: FieldType }> = [];
+  const customFields: Array<{ name: string; type: FieldType }> = [];
   for (const [id, value] of Object.entries(raw)) {
     const f = parseFieldId(id);
     if (!f) return err(`fields: "${id}" is not a field ID (<type>:<namespace>:<name>, e.g. str::email)`);
@@ -114,6 +122,7 @@ function parseFields(raw: unknown, ctx: ParseContext): Result<{ fields: Fields; 
       if (known !== undefined && known !== f.type) {
         return err(`fields: ${id} conflicts with the existing field ${known}:${subject.customNamespace}:${f.name}`);
       }
+      if (!customFields.some((n) => n.name === f.name)) customFields.push({ name: f.name, type: f.type });
       if (known === undefined && !newCustomFields.some((n) => n.name === f.name)) newCustomFields.push({ name: f.name, type: f.type });
     } else if (f.namespace === subject.builtInNamespace && isReadOnlyBuiltIn(id)) {
       return err(`fields: ${id} is read-only (Ortto sets it itself)`);
@@ -132,7 +141,7 @@ function parseFields(raw: unknown, ctx: ParseContext): Result<{ fields: Fields; 
     }
     fields[id] = isEmailField(id) && typeof v === 'string' ? normalizeEmail(v) : v;
   }
-  return ok({ fields, newCustomFields });
+  return ok({ fields, newCustomFields, customFields });
 }
 
 function parseCreated(raw: unknown, def: Definition, ctx: ParseContext): Result<{ created: Date; queue: boolean }> {
@@ -180,6 +189,7 @@ export function parseActivity(raw: unknown, ctx: ParseContext): Result<ParsedAct
   let target: Target | undefined;
   let fields: Fields = {};
   let newCustomFields: Array<{ name: string; type: FieldType }> = [];
+  let customFields: Array<{ name: string; type: FieldType }> = [];
   if (directId !== undefined && directId !== null && directId !== '') {
     if (!isId(directId)) return err(`${subject.directIdElement} "${String(directId)}" is not ${subject.aLabel} id (24 hex characters)`);
     target = { type: 'direct', id: directId };
@@ -194,6 +204,7 @@ export function parseActivity(raw: unknown, ctx: ParseContext): Result<ParsedAct
     if (!parsed.ok) return parsed;
     fields = parsed.value.fields;
     newCustomFields = parsed.value.newCustomFields;
+    customFields = parsed.value.customFields;
     const key = resolveKey(mergeBy, fields);
     if (!key) {
       return err(`no usable merge key: fields has no value for ${mergeBy.join(' or ')} (merge_by), and no ${subject.directIdElement} was given`);
@@ -239,6 +250,7 @@ export function parseActivity(raw: unknown, ctx: ParseContext): Result<ParsedAct
     location: location.value,
     queue: created.value.queue,
     newCustomFields,
+    customFields,
   });
 }
 
@@ -269,6 +281,6 @@ export function acknowledgedEventId(raw: unknown, instanceId: string, kind: stri
  */
 export function parseRecordFields(
   raw: unknown, subject: Subject, customTypes: ReadonlyMap<string, FieldType>,
-): Result<{ fields: Fields; newCustomFields: Array<{ name: string; type: FieldType }> }> {
+): Result<ParsedFields> {
   return parseFields(raw, { subject, customTypes } as ParseContext);
 }

@@ -48,6 +48,7 @@ function activity(index: number, spec: Spec): IndexedActivity {
     location: undefined,
     queue: false,
     newCustomFields: [],
+    customFields: [],
   };
   return { index, activity: parsed, eventId: `event-${index}`, ...(spec.recordOnly ? { recordOnly: true } : {}) };
 }

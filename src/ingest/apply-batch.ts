@@ -122,11 +122,13 @@ export async function applyBatch(tx: Sql, ctx: BatchSettings, items: BatchItem[]
       ...(requestId ? { request_id: requestId } : {}),
     });
   }
-  // Custom fields are registered by the activities that were taken (queued ones register when applied).
+  // Custom fields are registered by the activities that were taken (queued ones register when
+  // applied): every field a taken activity names that the instance did not have, even when an
+  // earlier activity of the batch, not taken, named it first.
   const taken = new Map<string, FieldType>();
   for (const r of results) {
     if (r.status !== 'ingested') continue;
-    for (const f of parsedByIndex.get(r.index)!.newCustomFields) if (!taken.has(f.name)) taken.set(f.name, f.type);
+    for (const f of parsedByIndex.get(r.index)!.customFields) if (!storedTypes.has(f.name) && !taken.has(f.name)) taken.set(f.name, f.type);
   }
   if (taken.size > 0) {
     const stored = await registerCustomFields(tx, instanceId, kind, [...taken].map(([name, type]) => ({ name, type })));
@@ -175,7 +177,7 @@ export async function applyRecords(tx: Sql, ctx: Omit<BatchSettings, 'mode' | 'i
     for (const f of item.newCustomFields) types.set(f.name, f.type);
     const activity: ParsedActivity = {
       definition: NO_DEFINITION, attributes: {}, fields: item.fields, target: { type: 'key', key: item.key, mergeBy: ctx.mergeBy }, strategy: item.strategy,
-      created: ctx.now, backdated: false, eventKey: null, location: undefined, queue: false, newCustomFields: item.newCustomFields,
+      created: ctx.now, backdated: false, eventKey: null, location: undefined, queue: false, newCustomFields: item.newCustomFields, customFields: item.newCustomFields,
     };
     batch.push({ index: item.index, activity, eventId: '', recordOnly: true });
   }
