@@ -17,8 +17,6 @@ import { queueableProblem } from '../domain/json-text.js';
 import { RetryTransaction } from '../store/sqlstate.js';
 import { JoinedFirstUse, resolveAndWrite } from './resolve-and-write.js';
 
-export { JoinedFirstUse };
-
 export interface BatchItem {
   index: number;
   /** The event id acknowledged for this activity (queued ones keep theirs). */
@@ -130,13 +128,21 @@ export async function applyBatch(tx: Sql, ctx: BatchSettings, items: BatchItem[]
     if (r.status !== 'ingested') continue;
     for (const f of parsedByIndex.get(r.index)!.customFields) if (!storedTypes.has(f.name) && !taken.has(f.name)) taken.set(f.name, f.type);
   }
-  if (taken.size > 0) {
-    const stored = await registerCustomFields(tx, instanceId, kind, [...taken].map(([name, type]) => ({ name, type })));
-    for (const [name, type] of taken) {
-      if (stored.get(name) !== type) throw new RetryTransaction(`concurrent claim of custom field ${name}; retrying`);
-    }
-  }
+  await registerTaken(tx, instanceId, kind, taken);
   return results.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * Registers the custom fields taken activities or records used first; a concurrent request that
+ * claimed one with another type first makes the whole transaction run again (it then sees the
+ * stored type and refuses the clash).
+ */
+async function registerTaken(tx: Sql, instanceId: string, kind: Subject['kind'], taken: ReadonlyMap<string, FieldType>): Promise<void> {
+  if (taken.size === 0) return;
+  const stored = await registerCustomFields(tx, instanceId, kind, [...taken].map(([name, type]) => ({ name, type })));
+  for (const [name, type] of taken) {
+    if (stored.get(name) !== type) throw new RetryTransaction(`concurrent claim of custom field ${name}; retrying`);
+  }
 }
 
 // ---- person/merge, accounts/merge: records without events, on the same pipeline ----
@@ -188,12 +194,7 @@ export async function applyRecords(tx: Sql, ctx: Omit<BatchSettings, 'mode' | 'i
     if (o.status !== 'ingested') continue;
     for (const f of byIndex.get(o.index)!.newCustomFields) if (!taken.has(f.name)) taken.set(f.name, f.type);
   }
-  if (taken.size > 0) {
-    const stored = await registerCustomFields(tx, instanceId, subject.kind, [...taken].map(([name, type]) => ({ name, type })));
-    for (const [name, type] of taken) {
-      if (stored.get(name) !== type) throw new RetryTransaction(`concurrent claim of custom field ${name}; retrying`);
-    }
-  }
+  await registerTaken(tx, instanceId, subject.kind, taken);
   return [...failures, ...outcomes].sort((a, b) => a.index - b.index);
 }
 
