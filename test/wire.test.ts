@@ -1,5 +1,7 @@
 // Wire conventions shared by every endpoint (spec README, "Wire conventions").
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { useTestApp } from './helpers/app.js';
@@ -92,11 +94,12 @@ describe('errors', () => {
   it('answers 413 for a chunked body over the limit without a Content-Length', async () => {
     const api = await getApp().newInstance();
     const chunk = new TextEncoder().encode('x'.repeat(256 * 1024));
+    const chunks = 160; // 40 MiB: far more than the client can send between the answer and its reading of it
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
         if (sent === 0) controller.enqueue(new TextEncoder().encode('{"namespaces":["'));
-        if (sent >= 40) {
+        if (sent >= chunks) {
           controller.enqueue(new TextEncoder().encode('"]}'));
           controller.close();
           return;
@@ -109,10 +112,46 @@ describe('errors', () => {
       method: 'POST', body: stream, duplex: 'half',
       headers: { 'content-type': 'application/json', 'x-api-key': api.apiKey! },
     } as RequestInit);
+    const sentAtAnswer = sent;
     const body = await res.json() as any;
     assert.equal(res.status, 413);
     assert.equal(body.code, 413);
-    assert.ok(sent < 40, `the server stopped reading early (read ${sent} of 40 chunks)`);
+    assert.ok(sentAtAnswer < chunks, `the server answered before the body ended (at chunk ${sentAtAnswer} of ${chunks})`);
+  });
+
+  it('after an early 413, reads and discards what the client still sends (a lingering close), so the client gets the answer, not a reset', async () => {
+    const api = await getApp().newInstance();
+    const { hostname, port } = new URL(getApp().baseUrl);
+    const socket = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+    await once(socket, 'connect');
+    let answer = '';
+    let socketError: Error | undefined;
+    socket.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+    socket.on('error', (e) => { socketError = e; });
+    socket.write(`POST /v1/instance-schema/get HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\n` +
+      `X-Api-Key: ${api.apiKey}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const piece = 'x'.repeat(64 * 1024);
+    const chunked = `${piece.length.toString(16)}\r\n${piece}\r\n`;
+    const write = (data: string) => new Promise<void>((resolve) => socket.write(data, () => resolve()));
+    // Past the 2 MiB limit: the server answers while the body is still coming.
+    let written = 0;
+    while (!answer.includes('\r\n\r\n') && written < 64 && !socketError) {
+      await write(chunked);
+      written++;
+    }
+    assert.equal(socketError, undefined);
+    assert.match(answer, /^HTTP\/1\.1 413 /);
+    assert.match(answer, /connection: close/i);
+    // The client goes on writing for a while after the answer, as a client that reads the answer
+    // only once its body is sent does: the server keeps reading, so no write meets a reset.
+    const until = Date.now() + 300;
+    while (Date.now() < until && !socketError) await write(chunked);
+    assert.equal(socketError, undefined, 'a write after the answer met a reset');
+    socket.end();
+    await once(socket, 'close');
+    assert.equal(socketError, undefined);
+    const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    assert.equal(json.code, 413);
   });
 
   it('answers 500 without internals when the store fails, and logs the failure with the request id', async () => {

@@ -13,6 +13,7 @@ import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { clientErrorHandler } from './plugins/client-errors.js';
 import { registerJsonBody } from './plugins/json-body.js';
+import { registerLingeringClose } from './plugins/lingering-close.js';
 import { registerMetrics } from './metrics.js';
 import { lazyCompilersFactory } from './lazy-schemas.js';
 import { registerWire } from './plugins/wire.js';
@@ -64,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
+  registerLingeringClose(app);
   registerErrorHandling(app, deps.config.bodyLimitBytes);
   registerJsonBody(app);
   await registerWire(app);
