@@ -36,7 +36,8 @@ export interface WireError {
 }
 
 export type Answer =
-  | { id: number; ok: true; rows?: unknown[]; dump?: ArrayBuffer }
+  /** raw: a query's backend messages, decoded by the caller (pglite-results.ts). */
+  | { id: number; ok: true; raw?: ArrayBuffer; dump?: ArrayBuffer }
   | { id: number; ok: false; error: WireError };
 
 /** The first message of the worker: open (null error) or the reason it could not. */

@@ -12,7 +12,7 @@ import { startMark } from '../start-trace.js';
 
 startMark('store thread modules evaluated');
 
-const { MemoryFS, PGlite, parse, protocol } = (await loadPglite((workerData as OpenRequest).codeCache?.file)).lib;
+const { MemoryFS, PGlite, protocol } = (await loadPglite((workerData as OpenRequest).codeCache?.file)).lib;
 
 if (!parentPort) throw new Error('pglite-worker.ts runs as a worker thread (see pglite.ts)');
 const port = parentPort;
@@ -93,9 +93,11 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * message), where PGlite's query() makes six calls and parses the text every time. A named
  * statement is parsed and planned once per session and then only bound and run. Parameters are
  * sent as text the way `pg` sends them (pglite-protocol.ts encodeParam), so both stores read the
- * same values the same way.
+ * same values the same way. The answer is PostgreSQL's messages as it wrote them, unparsed: the
+ * caller's thread decodes them (pglite-results.ts), so that this thread, which every statement
+ * waits for, spends its time on running statements only.
  */
-async function fastQuery(pg: PgliteDb, text: string, params: unknown[] | undefined, name: string | undefined): Promise<unknown[]> {
+async function fastQuery(pg: PgliteDb, text: string, params: unknown[] | undefined, name: string | undefined): Promise<ArrayBuffer> {
   const values = params ? params.map(encodeParam) : [];
   let statement = '';
   const parts: Uint8Array[] = [];
@@ -110,15 +112,17 @@ async function fastQuery(pg: PgliteDb, text: string, params: unknown[] | undefin
     parts.push(serialize.parse({ text }));
   }
   parts.push(serialize.bind({ statement, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync());
-  const messages = await pg.execProtocolStream(concat(parts), { syncToFs: false });
-  return parse.parseResults(messages, pg.parsers)[0]?.rows ?? [];
+  // PGlite hands over its output in pieces that are views of its own buffers: each is copied.
+  const out: Uint8Array[] = [];
+  await pg.execProtocolRawStream(concat(parts), { syncToFs: false, onRawData: (data) => out.push(data.slice()) });
+  return (out.length === 1 ? out[0]! : concat(out)).buffer as ArrayBuffer;
 }
 
 async function run(pg: PgliteDb, conn: Conn, request: Request & { op: 'query' | 'exec' }): Promise<void> {
   try {
     if (request.op === 'query') {
-      const rows = await fastQuery(pg, request.text, request.params, request.name);
-      answer({ id: request.id, ok: true, rows });
+      const raw = await fastQuery(pg, request.text, request.params, request.name);
+      answer({ id: request.id, ok: true, raw }, [raw]);
     } else {
       await conn.exec(request.text);
       answer({ id: request.id, ok: true });

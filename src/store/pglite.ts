@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../package-root.js';
 import { startMark } from '../start-trace.js';
 import type { Db, Sql } from './db.js';
+import { rowsOf } from './pglite-results.js';
 import { fromWireError, type Answer, type OpenRequest, type Ready, type Request, type WireError } from './pglite-protocol.js';
 import { MAX_TRANSACTION_ATTEMPTS, isRetryable, retryDelayMs } from './sqlstate.js';
 
@@ -73,7 +74,7 @@ function sessionSql(conn: PgliteWorker, s: number, session: Session): Sql {
     async query<R>(text: string, params?: readonly unknown[], name?: string): Promise<R[]> {
       if (!session.open) return closed();
       const a = await conn.call({ op: 'query', s, text, params: params as unknown[] | undefined, name, ...begin() });
-      return a.rows as R[];
+      return (a.raw ? rowsOf(a.raw) : []) as R[];
     },
     async exec(text: string): Promise<void> {
       if (!session.open) return closed();

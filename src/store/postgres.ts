@@ -4,20 +4,12 @@
 // a fault of the connection is a DatabaseUnavailableError (503, retryable) for the caller.
 import pg from 'pg';
 import type { Db, Sql } from './db.js';
+import { textParser } from './pg-types.js';
 import { DatabaseUnavailableError, MAX_TRANSACTION_ATTEMPTS, isConnectionSqlState, isRetryable, retryDelayMs, sqlStateOf } from './sqlstate.js';
-
-// bigint (int8) as a JS number, as PGlite gives it: counts and sizes here stay far below 2^53.
-// Checked: a value past 2^53 (e.g. an identity taken on a Citus worker, 2^48 * group + n) fails
-// loudly instead of silently losing digits; ids are read as text (`id::text`) for that reason.
-function parseInt8(v: string): number {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${v} does not fit a JS number: read it as text`);
-  return n;
-}
 
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : textParser(oid)) as typeof pg.types.getTypeParser,
 };
 
 /** Faults of the connection (no SQLSTATE from the server, or a connection SQLSTATE) become DatabaseUnavailableError. */
