@@ -73,6 +73,7 @@ function whenOpen(opening: Promise<Db>, kind: Db['kind']): Db {
     db.transaction = (fn) => d.transaction(fn);
     db.close = () => d.close();
     if (d.poolStats) db.poolStats = () => d.poolStats!();
+    if (d.procedure) db.procedure = (name, args) => d.procedure!(name, args);
   }, () => {});
   return db;
 }

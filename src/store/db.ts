@@ -19,6 +19,12 @@ export interface Db extends Sql {
    * effects outside the database.
    */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * The embedded store only: runs a procedure the ingest layer names (ingest/apply-together.ts
+   * runProcedure) in one transaction in the store's own thread, args and outcome as
+   * structured-clone data, retried as transaction() retries. Absent: run it through transaction().
+   */
+  procedure?(name: string, args: unknown): Promise<unknown>;
   close(): Promise<void>;
   /** Connection pool use (PostgreSQL), for the metrics; PGlite has no pool. */
   poolStats?(): { total: number; idle: number; waiting: number };

@@ -25,6 +25,8 @@ export type Request =
   | { op: 'exec'; id: number; s: number; text: string; begin?: true }
   /** Ends session s: commit or roll back (a session whose BEGIN failed has nothing to roll back). */
   | { op: 'end'; id: number; s: number; commit: boolean }
+  /** Runs an ingest procedure in one transaction of its own, here in the store's thread (Db.procedure). */
+  | { op: 'procedure'; id: number; s: 0; name: string; args: unknown }
   | { op: 'dump'; id: number; s: 0 }
   | { op: 'close'; id: number; s: 0 };
 
@@ -37,7 +39,7 @@ export interface WireError {
 
 export type Answer =
   /** raw: a query's backend messages, decoded by the caller (pglite-results.ts). */
-  | { id: number; ok: true; raw?: ArrayBuffer; dump?: ArrayBuffer }
+  | { id: number; ok: true; raw?: ArrayBuffer; dump?: ArrayBuffer; outcome?: unknown }
   | { id: number; ok: false; error: WireError };
 
 /** The first message of the worker: open (null error) or the reason it could not. */

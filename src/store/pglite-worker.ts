@@ -3,16 +3,20 @@
 // PGlite is one session: requests run one at a time in arrival order, and while a transaction
 // session is open only that session's requests run; the others wait here, in order.
 import { parentPort, workerData } from 'node:worker_threads';
+import { serialize } from 'pg-protocol';
 import type { PGlite as PgliteDb, Transaction } from '@electric-sql/pglite';
 import { parseImage, readImage, writeImageFolder, type PgdataImage } from './image-file.js';
 import { loadPglite, writeCodeCache } from './pglite-code.js';
 import { takePreload } from './pglite-preload.js';
 import { encodeParam, toWireError, type Answer, type OpenRequest, type Ready, type Request } from './pglite-protocol.js';
 import { startMark } from '../start-trace.js';
+import type { Sql } from './db.js';
+import { rowsOf } from './pglite-results.js';
+import { MAX_TRANSACTION_ATTEMPTS, isRetryable, retryDelayMs } from './sqlstate.js';
 
 startMark('store thread modules evaluated');
 
-const { MemoryFS, PGlite, protocol } = (await loadPglite((workerData as OpenRequest).codeCache?.file)).lib;
+const { MemoryFS, PGlite } = (await loadPglite((workerData as OpenRequest).codeCache?.file)).lib;
 
 if (!parentPort) throw new Error('pglite-worker.ts runs as a worker thread (see pglite.ts)');
 const port = parentPort;
@@ -72,7 +76,6 @@ function fail(id: number, error: unknown): void {
 
 type Conn = Pick<PgliteDb, 'query' | 'exec'> | Transaction;
 
-const { serialize } = protocol;
 /** Named statements this session has prepared: name → text (a name is one statement's shape). */
 const prepared = new Map<string, string>();
 
@@ -93,7 +96,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * message), where PGlite's query() makes six calls and parses the text every time. A named
  * statement is parsed and planned once per session and then only bound and run. Parameters are
  * sent as text the way `pg` sends them (pglite-protocol.ts encodeParam), so both stores read the
- * same values the same way. The answer is PostgreSQL's messages as it wrote them, unparsed: the
+ * same values the same way, and the messages are written by `pg`'s own serializer (pg-protocol),
+ * which sizes and copies a parameter's UTF-8 in native code (PGlite's counts it in JavaScript, a
+ * character at a time: a seventh of this thread's time on a batch's JSON). The answer is PostgreSQL's messages as it wrote them, unparsed: the
  * caller's thread decodes them (pglite-results.ts), so that this thread, which every statement
  * waits for, spends its time on running statements only.
  */
@@ -166,6 +171,42 @@ async function runSession(pg: PgliteDb, s: number): Promise<void> {
   } finally {
     live.delete(s);
     sessions.delete(s);
+  }
+}
+
+/** The ingest layer's procedures (Db.procedure), loaded at the first call: a start does not wait for them. */
+let procedures: Promise<typeof import('../ingest/apply-together.js')> | undefined;
+
+/**
+ * A procedure in one transaction of its own, its statements run here one after the other; retried
+ * as the calling thread's transaction() retries. Its outcome, an error included, is encoded by
+ * the ingest layer, so that what the caller decodes is what it would have caught.
+ */
+async function runProcedure(pg: PgliteDb, request: Request & { op: 'procedure' }): Promise<void> {
+  try {
+    const mod = await (procedures ??= import('../ingest/apply-together.js'));
+    const sql: Sql = {
+      query: async <R>(text: string, params?: readonly unknown[], name?: string) => rowsOf(await fastQuery(pg, text, params as unknown[] | undefined, name)) as R[],
+      exec: async (text: string) => {
+        await pg.exec(text);
+      },
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const value = await pg.transaction(() => mod.runProcedure(sql, request.name, request.args));
+        answer({ id: request.id, ok: true, outcome: { value } });
+        return;
+      } catch (error) {
+        if (attempt < MAX_TRANSACTION_ATTEMPTS && isRetryable(error)) {
+          await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
+          continue;
+        }
+        answer({ id: request.id, ok: true, outcome: { error: mod.encodeError(error) } });
+        return;
+      }
+    }
+  } catch (error) {
+    fail(request.id, error);
   }
 }
 
@@ -250,6 +291,9 @@ async function serve(pg: PgliteDb): Promise<void> {
         break;
       case 'begin':
         await runSession(pg, request.s);
+        break;
+      case 'procedure':
+        await runProcedure(pg, request);
         break;
       case 'dump':
         try {

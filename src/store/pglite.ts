@@ -177,6 +177,9 @@ export async function openPglite(
         }
       }
     },
+    async procedure(name: string, args: unknown): Promise<unknown> {
+      return (await conn.call({ op: 'procedure', s: 0, name, args })).outcome;
+    },
     async close() {
       let timer: NodeJS.Timeout | undefined;
       try {
