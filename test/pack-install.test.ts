@@ -133,6 +133,15 @@ describe('npm pack and install', { skip: STORE_KIND === 'postgres' && 'packaging
         const { url, api_key } = JSON.parse(emu.match[1]!) as { url: string; api_key: string };
         const res = await post(`${url}/v1/instance-schema/get`, api_key, {});
         assert.equal(res.status, 200, JSON.stringify(res.body));
+        // A sync activity: its group is applied in the store's thread, from the shipped dist/ with production dependencies.
+        const def = await post(`${url}/v1/definitions/activity/create`, api_key, {
+          name: 'pack-probe', icon_id: 'cart-icon', track_conversion_value: false, touch: false, filterable: false,
+          visible_in_feeds: false, display_style: { type: 'activity' }, attributes: [],
+        });
+        assert.equal(def.status, 200, JSON.stringify(def.body));
+        const created = await post(`${url}/v1/activities/create`, api_key, { activities: [{ activity_id: 'act:cm:pack-probe', fields: { 'str::email': 'pack@example.com' } }] });
+        assert.equal(created.status, 200, JSON.stringify(created.body));
+        assert.equal((created.body as { activities: Array<{ status: string }> }).activities[0]!.status, 'ingested', JSON.stringify(created.body));
         // The shipped code cache of PGlite's JavaScript is taken, when npm installed the PGlite it was made for.
         const installed = path.join(app, 'node_modules', 'activity-cdp', 'build');
         const builtWith = fs.existsSync(path.join(installed, 'pglite-code-cache.bin'))
