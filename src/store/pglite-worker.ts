@@ -2,8 +2,8 @@
 // CPU in WebAssembly) runs beside the HTTP work on another core instead of taking turns with it.
 // PGlite is one session: requests run one at a time in arrival order, and while a transaction
 // session is open only that session's requests run; the others wait here, in order.
+import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
-import { serialize } from 'pg-protocol';
 import type { PGlite as PgliteDb, Transaction } from '@electric-sql/pglite';
 import { parseImage, readImage, writeImageFolder, type PgdataImage } from './image-file.js';
 import { loadPglite, writeCodeCache } from './pglite-code.js';
@@ -11,12 +11,15 @@ import { takePreload } from './pglite-preload.js';
 import { encodeParam, toWireError, type Answer, type OpenRequest, type Ready, type Request } from './pglite-protocol.js';
 import { startMark } from '../start-trace.js';
 import type { Sql } from './db.js';
-import { rowsOf } from './pglite-results.js';
 import { MAX_TRANSACTION_ATTEMPTS, isRetryable, retryDelayMs } from './sqlstate.js';
 
 startMark('store thread modules evaluated');
 
 const { MemoryFS, PGlite } = (await loadPglite((workerData as OpenRequest).codeCache?.file)).lib;
+
+// pg-protocol's serializer alone, through the CommonJS loader PGlite's code already started
+// (pglite-code.ts): its ES module entry loads the whole package, ~15 ms of this thread's start.
+const { serialize } = createRequire(import.meta.url)('pg-protocol/dist/serializer.js') as typeof import('pg-protocol');
 
 if (!parentPort) throw new Error('pglite-worker.ts runs as a worker thread (see pglite.ts)');
 const port = parentPort;
@@ -175,7 +178,7 @@ async function runSession(pg: PgliteDb, s: number): Promise<void> {
 }
 
 /** The ingest layer's procedures (Db.procedure), loaded at the first call: a start does not wait for them. */
-let procedures: Promise<typeof import('../ingest/apply-together.js')> | undefined;
+let procedures: Promise<[typeof import('../ingest/apply-together.js'), typeof import('./pglite-results.js')]> | undefined;
 
 /**
  * A procedure in one transaction of its own, its statements run here one after the other; retried
@@ -184,7 +187,7 @@ let procedures: Promise<typeof import('../ingest/apply-together.js')> | undefine
  */
 async function runProcedure(pg: PgliteDb, request: Request & { op: 'procedure' }): Promise<void> {
   try {
-    const mod = await (procedures ??= import('../ingest/apply-together.js'));
+    const [mod, { rowsOf }] = await (procedures ??= Promise.all([import('../ingest/apply-together.js'), import('./pglite-results.js')]));
     const sql: Sql = {
       query: async <R>(text: string, params?: readonly unknown[], name?: string) => rowsOf(await fastQuery(pg, text, params as unknown[] | undefined, name)) as R[],
       exec: async (text: string) => {
