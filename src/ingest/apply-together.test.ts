@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { ApiError, badRequest } from '../errors.js';
 import { DatabaseUnavailableError, isDatabaseUnavailable, isRetryable, sqlStateOf } from '../store/sqlstate.js';
 import { AllRefused, decodeError, encodeError } from './apply-together.js';
+import { DrainStepFailed } from './drain-step.js';
 import { JoinedFirstUse } from './resolve-and-write.js';
 
 const crossed = (error: unknown) => decodeError(structuredClone(encodeError(error)));
@@ -42,6 +43,21 @@ describe('errors of a group applied in the store thread', () => {
     const back = crossed(new DatabaseUnavailableError(new Error('connection reset')));
     assert.ok(isDatabaseUnavailable(back));
     assert.match(back.message, /connection reset/);
+  });
+
+  it('keeps a TypeError and a RangeError as such (the worker dead-letters them at once)', () => {
+    assert.ok(crossed(new TypeError('x is not a function')) instanceof TypeError);
+    assert.ok(crossed(new RangeError('int8 value 9007199254740993 does not fit')) instanceof RangeError);
+  });
+
+  it('keeps a failed worker step with the rows it had claimed and its cause', () => {
+    const row = { id: 7, instance_id: 'i1', kind: 'person', attempts: 0, enqueued_at: new Date('2026-12-01T00:00:00Z'), payload: { items: [] } };
+    const back = crossed(new DrainStepFailed(Object.assign(new Error('value too long'), { code: '22001' }), [row as never]));
+    assert.ok(back instanceof DrainStepFailed);
+    assert.equal(back.claimed.length, 1);
+    assert.equal(back.claimed[0]!.id, 7);
+    assert.ok(back.claimed[0]!.enqueued_at instanceof Date);
+    assert.equal(sqlStateOf(back.cause), '22001');
   });
 
   it("keeps a database error's SQLSTATE and fields, so retries and data faults are told apart as before", () => {

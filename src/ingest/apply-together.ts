@@ -8,9 +8,10 @@ import { SUBJECTS, type Kind } from '../domain/subjects.js';
 import { ApiError, badRequest, type ErrorKind, type ItemFailure } from '../errors.js';
 import type { Db, Sql } from '../store/db.js';
 import { fromWireError, toWireError, type WireError } from '../store/pglite-protocol.js';
-import { addDeadLetters } from '../store/queue.js';
-import { DatabaseUnavailableError } from '../store/sqlstate.js';
+import { addDeadLetters, type QueueRow } from '../store/queue.js';
+import { DatabaseUnavailableError, isRetryable } from '../store/sqlstate.js';
 import { applyBatch, type BatchItem, type BatchRequest, type BatchSettings, type ItemResult } from './apply-batch.js';
+import { DrainStepFailed, drainStep, type DrainStep, type DrainStepOptions } from './drain-step.js';
 import { JoinedFirstUse } from './resolve-and-write.js';
 
 /** A sync request: the batch settings of one request alone (`now` is the instance's clock read at the request). */
@@ -85,8 +86,9 @@ export async function applyTogether(tx: Sql, requests: SyncRequest[]): Promise<I
   return answers;
 }
 
-/** The name under which the embedded store's thread knows applyTogether (Db.procedure). */
+/** The names under which the embedded store's thread knows the procedures (Db.procedure). */
 const APPLY_TOGETHER = 'applyTogether';
+const DRAIN_STEP = 'drainStep';
 
 /** Applies the group in one transaction: in the store's thread when the store runs procedures there, else here. */
 export async function applyGroup(db: Db, requests: SyncRequest[]): Promise<ItemResult[][]> {
@@ -101,8 +103,26 @@ export async function applyGroup(db: Db, requests: SyncRequest[]): Promise<ItemR
  * an error included, as data that crosses threads (classes do not).
  */
 export async function runProcedure(tx: Sql, name: string, args: unknown): Promise<unknown> {
-  if (name !== APPLY_TOGETHER) throw new Error(`no procedure ${name}`);
-  return applyTogether(tx, (args as ClonableRequest[]).map(fromClonable));
+  if (name === APPLY_TOGETHER) return applyTogether(tx, (args as ClonableRequest[]).map(fromClonable));
+  if (name === DRAIN_STEP) {
+    const { instanceId, options } = args as { instanceId: string; options: DrainStepOptions };
+    let claimed: QueueRow[] = [];
+    try {
+      return await drainStep(tx, instanceId, options, (rows) => (claimed = rows));
+    } catch (error) {
+      // A retry (run again from its claim) stays as it is; anything else goes back with the rows it claimed.
+      if (isRetryable(error) || claimed.length === 0) throw error;
+      throw new DrainStepFailed(error instanceof Error ? error : new Error(String(error)), claimed);
+    }
+  }
+  throw new Error(`no procedure ${name}`);
+}
+
+/** The worker's step (drain-step.ts) in the store's thread; a failure after its claim is a DrainStepFailed. */
+export async function runDrainStep(db: Db, instanceId: string, options: DrainStepOptions): Promise<DrainStep | undefined> {
+  const outcome = (await db.procedure!(DRAIN_STEP, { instanceId, options })) as ProcedureOutcome;
+  if ('error' in outcome) throw decodeError(outcome.error);
+  return outcome.value as DrainStep | undefined;
 }
 
 export type ProcedureOutcome = { value: unknown } | { error: EncodedError };
@@ -118,6 +138,7 @@ export type EncodedError =
   | { type: 'all-refused'; refused: Array<[number, EncodedError]> }
   | { type: 'joined-first-use'; message: string }
   | { type: 'unavailable'; message: string }
+  | { type: 'drain-step-failed'; cause: EncodedError; claimed: QueueRow[] }
   | { type: 'other'; wire: WireError };
 
 export function encodeError(error: unknown): EncodedError {
@@ -125,6 +146,7 @@ export function encodeError(error: unknown): EncodedError {
   if (error instanceof AllRefused) return { type: 'all-refused', refused: [...error.refused].map(([i, e]) => [i, encodeError(e)]) };
   if (error instanceof JoinedFirstUse) return { type: 'joined-first-use', message: error.message };
   if (error instanceof DatabaseUnavailableError) return { type: 'unavailable', message: error.message };
+  if (error instanceof DrainStepFailed) return { type: 'drain-step-failed', cause: encodeError(error.cause), claimed: error.claimed };
   return { type: 'other', wire: toWireError(error) };
 }
 
@@ -138,7 +160,12 @@ export function decodeError(e: EncodedError): Error {
       return Object.assign(new JoinedFirstUse(''), { message: e.message });
     case 'unavailable':
       return Object.assign(new DatabaseUnavailableError(''), { message: e.message });
-    case 'other':
-      return fromWireError(e.wire);
+    case 'drain-step-failed':
+      return new DrainStepFailed(decodeError(e.cause), e.claimed);
+    case 'other': {
+      // The worker dead-letters a TypeError or RangeError at once (a data fault): they keep their class.
+      const Native = e.wire.name === 'TypeError' ? TypeError : e.wire.name === 'RangeError' ? RangeError : undefined;
+      return Native ? Object.assign(new Native(e.wire.message), e.wire.fields) : fromWireError(e.wire);
+    }
   }
 }

@@ -3,15 +3,14 @@
 // requests of one instance as one batch), writes dead letters for activities that turn out
 // invalid, and deletes the rows, all in one transaction. A crash anywhere rolls back to "still queued".
 import type { FastifyBaseLogger } from 'fastify';
-import { effectiveLimits, type Limits } from '../domain/limits.js';
+import type { Limits } from '../domain/limits.js';
 import type { Db } from '../store/db.js';
-import { instanceLimits } from '../store/instances.js';
-import { addDeadLetters, addRawDeadLetters, claimBatch, dueInstances, recordAttemptFailure, removeQueued, type QueueRow } from '../store/queue.js';
+import { addDeadLetters, addRawDeadLetters, dueInstances, recordAttemptFailure, removeQueued, type QueueRow } from '../store/queue.js';
 import { isDatabaseUnavailable, sqlStateOf } from '../store/sqlstate.js';
 import { errorSummary, LogThrottle } from './log-throttle.js';
 import type { ActivityFeed } from './activity-feed.js';
-import { applyQueuedRows, type AppliedRow } from './apply-queued.js';
-import { resolveIps } from './ip-location.js';
+import { runDrainStep } from './apply-together.js';
+import { DEFAULT_BATCH_ROWS, DrainStepFailed, drainStep, type DrainStep, type DrainStepOptions } from './drain-step.js';
 
 /** After this many failed attempts (faults, not invalid activities) a row's activities become dead letters. */
 export const MAX_ATTEMPTS = 5;
@@ -35,21 +34,12 @@ export interface WorkerOptions {
   idlePollMaxMs?: number;
 }
 
-/** Rows of one instance per transaction by default: 8 requests of 100 activities at most. */
-export const DEFAULT_BATCH_ROWS = 8;
+export { DEFAULT_BATCH_ROWS } from './drain-step.js';
 
 /** How many of the oldest due rows are looked at to choose the instances to claim from. */
 const DUE_SCAN = 32;
 /** Back-off of a row whose dead letters could not be written either (it is retried, never blocks). */
 const DEAD_LETTER_RETRY_MS = 60_000;
-
-/** A row the worker can read as a request: anything else becomes raw dead letters at once. */
-function readableRow(row: QueueRow): boolean {
-  const p = row.payload as unknown as Record<string, unknown> | null;
-  return typeof p === 'object' && p !== null && Array.isArray(p['items']) && typeof p['received_at'] === 'string'
-    && Array.isArray(p['merge_by']) && (p['items'] as unknown[]).every((i) => typeof i === 'object' && i !== null
-      && Number.isInteger((i as Record<string, unknown>)['index']) && typeof (i as Record<string, unknown>)['event_id'] === 'string');
-}
 
 /** Failures that no retry can cure (the data itself): dead letters at once. */
 function isDataFault(error: unknown): boolean {
@@ -67,6 +57,31 @@ export class Worker {
 
   constructor(private readonly db: Db, private readonly options: WorkerOptions) {
     this.errors = new LogThrottle(options.log);
+  }
+
+  /**
+   * One claim-and-apply transaction (drain-step.ts): in the store's own thread when it runs
+   * procedures there (the embedded store), else here. claimed is told the rows it took.
+   */
+  private async step(instanceId: string, claimed: (rows: QueueRow[]) => void): Promise<DrainStep | undefined> {
+    const options: DrainStepOptions = {
+      batchRows: this.options.batchRows ?? DEFAULT_BATCH_ROWS, geoipEnabled: this.options.geoipEnabled ?? true, defaultLimits: this.options.defaultLimits,
+    };
+    if (!this.db.procedure) {
+      return this.db.transaction((tx) => {
+        claimed([]);
+        return drainStep(tx, instanceId, options, claimed);
+      });
+    }
+    try {
+      return await runDrainStep(this.db, instanceId, options);
+    } catch (error) {
+      if (error instanceof DrainStepFailed) {
+        claimed(error.claimed);
+        throw error.cause;
+      }
+      throw error;
+    }
   }
 
   /** Processes one queued row if there is one; true when it did (applied, dead-lettered or backed off). */
@@ -88,25 +103,9 @@ export class Worker {
     let claimed: QueueRow[] = [];
     this.lastRows = 1;
     try {
-      const applied = await this.db.transaction(async (tx): Promise<{ rows: QueueRow[]; results: AppliedRow[] | undefined } | undefined> => {
-        claimed = [];
-        const rows = await claimBatch(tx, instanceId, this.options.batchRows ?? DEFAULT_BATCH_ROWS);
-        if (rows.length === 0) return undefined;
+      const applied = await this.step(instanceId, (rows) => {
         claimed = rows;
-        this.lastRows = rows.length;
-        const ipLocations = await resolveIps(rows.flatMap((r) => Array.isArray(r.payload?.items) ? r.payload.items.map((i) => i?.activity) : []), this.options.geoipEnabled ?? true);
-        const row = rows[0]!;
-        // Together with others, an unreadable row fails the joint attempt and is then claimed alone.
-        if (rows.length > 1 && !rows.every(readableRow)) throw new Error('a queued request could not be read');
-        if (!readableRow(row)) {
-          // Kept whole as one raw dead letter, in the transaction whose claim deleted it.
-          await addRawDeadLetters(tx, row.instance_id, row.kind, row.enqueued_at, [
-            { index: 0, eventId: null, activity: row.payload as unknown, status: 'failed', error: 'the queued request could not be read' },
-          ]);
-          return { rows, results: undefined };
-        }
-        const { activityDailyLimit } = effectiveLimits(await instanceLimits(tx, instanceId), this.options.defaultLimits);
-        return { rows, results: await applyQueuedRows(tx, rows, activityDailyLimit, ipLocations) };
+        this.lastRows = Math.max(1, rows.length);
       });
       if (!applied) return false;
       if (!applied.results) {
