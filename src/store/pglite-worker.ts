@@ -11,7 +11,7 @@ import { takePreload } from './pglite-preload.js';
 import { encodeParam, toWireError, type Answer, type OpenRequest, type Ready, type Request } from './pglite-protocol.js';
 import { startMark } from '../start-trace.js';
 import type { Sql } from './db.js';
-import { MAX_TRANSACTION_ATTEMPTS, isRetryable, retryDelayMs } from './sqlstate.js';
+import { retryAfter } from './sqlstate.js';
 
 startMark('store thread modules evaluated');
 
@@ -99,11 +99,12 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * message), where PGlite's query() makes six calls and parses the text every time. A named
  * statement is parsed and planned once per session and then only bound and run. Parameters are
  * sent as text the way `pg` sends them (pglite-protocol.ts encodeParam), so both stores read the
- * same values the same way, and the messages are written by `pg`'s own serializer (pg-protocol),
+ * same values the same way. The messages are written by `pg`'s own serializer (pg-protocol),
  * which sizes and copies a parameter's UTF-8 in native code (PGlite's counts it in JavaScript, a
- * character at a time: a seventh of this thread's time on a batch's JSON). The answer is PostgreSQL's messages as it wrote them, unparsed: the
- * caller's thread decodes them (pglite-results.ts), so that this thread, which every statement
- * waits for, spends its time on running statements only.
+ * character at a time: a seventh of this thread's time on a batch's JSON). The answer is
+ * PostgreSQL's messages as it wrote them, unparsed: the caller's thread decodes them
+ * (pglite-results.ts), so that this thread, which every statement waits for, spends its time on
+ * running statements only.
  */
 async function fastQuery(pg: PgliteDb, text: string, params: unknown[] | undefined, name: string | undefined): Promise<ArrayBuffer> {
   const values = params ? params.map(encodeParam) : [];
@@ -200,10 +201,7 @@ async function runProcedure(pg: PgliteDb, request: Request & { op: 'procedure' }
         answer({ id: request.id, ok: true, outcome: { value } });
         return;
       } catch (error) {
-        if (attempt < MAX_TRANSACTION_ATTEMPTS && isRetryable(error)) {
-          await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
-          continue;
-        }
+        if (await retryAfter(error, attempt)) continue;
         answer({ id: request.id, ok: true, outcome: { error: mod.encodeError(error) } });
         return;
       }

@@ -13,7 +13,7 @@ import { startMark } from '../start-trace.js';
 import type { Db, Sql } from './db.js';
 import { rowsOf } from './pglite-results.js';
 import { fromWireError, type Answer, type OpenRequest, type Ready, type Request, type WireError } from './pglite-protocol.js';
-import { MAX_TRANSACTION_ATTEMPTS, isRetryable, retryDelayMs } from './sqlstate.js';
+import { retryAfter } from './sqlstate.js';
 
 type Ok = Extract<Answer, { ok: true }>;
 
@@ -169,10 +169,7 @@ export async function openPglite(
             // The worker rolls back; a failure here means it is gone, and the error that matters is fn's.
             if (session.begun) await conn.call({ op: 'end', s, commit: false }).catch(() => {});
           }
-          if (attempt < MAX_TRANSACTION_ATTEMPTS && isRetryable(error)) {
-            await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
-            continue;
-          }
+          if (await retryAfter(error, attempt)) continue;
           throw error;
         }
       }

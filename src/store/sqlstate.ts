@@ -38,6 +38,16 @@ export function isRetryable(error: unknown): boolean {
 
 export const MAX_TRANSACTION_ATTEMPTS = 5;
 
+/**
+ * After a failed attempt of a transaction: whether to run it again (the failure is retryable and
+ * fewer than MAX_TRANSACTION_ATTEMPTS were made), having waited the back-off when so.
+ */
+export async function retryAfter(error: unknown, attempt: number): Promise<boolean> {
+  if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryable(error)) return false;
+  await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
+  return true;
+}
+
 /** Back-off between retried transactions: a few ms, growing, with jitter so retries spread out. */
 export function retryDelayMs(attempt: number): number {
   return Math.random() * 5 * 2 ** attempt;
