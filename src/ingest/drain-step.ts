@@ -1,8 +1,8 @@
 // One step of the queue's worker (worker.ts), as one transaction: claim an instance's oldest due
 // rows, apply them together (apply-queued.ts), or keep an unreadable one as a raw dead letter.
-// The worker runs it through its Db, or in the embedded store's own thread (apply-together.ts
-// runDrainStep), where the transaction goes from statement to statement without waiting for the
-// HTTP thread's turn.
+// The worker runs it through procedures.ts applyDrainStep: in place, or in the embedded store's
+// own thread, where the transaction goes from statement to statement without waiting for the HTTP
+// thread's turn.
 import { effectiveLimits, type Limits } from '../domain/limits.js';
 import type { Sql } from '../store/db.js';
 import { instanceLimits } from '../store/instances.js';

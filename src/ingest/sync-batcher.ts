@@ -19,7 +19,8 @@
 import type { Db } from '../store/db.js';
 import { isDatabaseUnavailable } from '../store/sqlstate.js';
 import type { ItemResult } from './apply-batch.js';
-import { AllRefused, applyGroup, type SyncRequest } from './apply-together.js';
+import { AllRefused, type SyncRequest } from './apply-together.js';
+import { applyGroup } from './procedures.js';
 
 export type { SyncRequest } from './apply-together.js';
 

@@ -9,8 +9,8 @@ import { addDeadLetters, addRawDeadLetters, dueInstances, recordAttemptFailure, 
 import { isDatabaseUnavailable, sqlStateOf } from '../store/sqlstate.js';
 import { errorSummary, LogThrottle } from './log-throttle.js';
 import type { ActivityFeed } from './activity-feed.js';
-import { runDrainStep } from './apply-together.js';
-import { DEFAULT_BATCH_ROWS, DrainStepFailed, drainStep, type DrainStep, type DrainStepOptions } from './drain-step.js';
+import { DEFAULT_BATCH_ROWS, type DrainStepOptions } from './drain-step.js';
+import { applyDrainStep } from './procedures.js';
 
 /** After this many failed attempts (faults, not invalid activities) a row's activities become dead letters. */
 export const MAX_ATTEMPTS = 5;
@@ -59,31 +59,6 @@ export class Worker {
     this.errors = new LogThrottle(options.log);
   }
 
-  /**
-   * One claim-and-apply transaction (drain-step.ts): in the store's own thread when it runs
-   * procedures there (the embedded store), else here. claimed is told the rows it took.
-   */
-  private async step(instanceId: string, claimed: (rows: QueueRow[]) => void): Promise<DrainStep | undefined> {
-    const options: DrainStepOptions = {
-      batchRows: this.options.batchRows ?? DEFAULT_BATCH_ROWS, geoipEnabled: this.options.geoipEnabled ?? true, defaultLimits: this.options.defaultLimits,
-    };
-    if (!this.db.procedure) {
-      return this.db.transaction((tx) => {
-        claimed([]);
-        return drainStep(tx, instanceId, options, claimed);
-      });
-    }
-    try {
-      return await runDrainStep(this.db, instanceId, options);
-    } catch (error) {
-      if (error instanceof DrainStepFailed) {
-        claimed(error.claimed);
-        throw error.cause;
-      }
-      throw error;
-    }
-  }
-
   /** Processes one queued row if there is one; true when it did (applied, dead-lettered or backed off). */
   async processOne(): Promise<boolean> {
     for (const instanceId of await dueInstances(this.db, DUE_SCAN)) {
@@ -103,7 +78,10 @@ export class Worker {
     let claimed: QueueRow[] = [];
     this.lastRows = 1;
     try {
-      const applied = await this.step(instanceId, (rows) => {
+      const options: DrainStepOptions = {
+        batchRows: this.options.batchRows ?? DEFAULT_BATCH_ROWS, geoipEnabled: this.options.geoipEnabled ?? true, defaultLimits: this.options.defaultLimits,
+      };
+      const applied = await applyDrainStep(this.db, instanceId, options, (rows) => {
         claimed = rows;
         this.lastRows = Math.max(1, rows.length);
       });

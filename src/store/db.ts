@@ -20,7 +20,7 @@ export interface Db extends Sql {
    */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /**
-   * The embedded store only: runs a procedure the ingest layer names (ingest/apply-together.ts
+   * The embedded store only: runs a procedure the ingest layer names (ingest/procedures.ts
    * runProcedure) in one transaction in the store's own thread, args and outcome as
    * structured-clone data, retried as transaction() retries. Absent: run it through transaction().
    */

@@ -179,7 +179,7 @@ async function runSession(pg: PgliteDb, s: number): Promise<void> {
 }
 
 /** The ingest layer's procedures (Db.procedure), loaded at the first call: a start does not wait for them. */
-let procedures: Promise<[typeof import('../ingest/apply-together.js'), typeof import('./pglite-results.js')]> | undefined;
+let procedures: Promise<[typeof import('../ingest/procedures.js'), typeof import('./pglite-results.js')]> | undefined;
 
 /**
  * A procedure in one transaction of its own, its statements run here one after the other; retried
@@ -188,7 +188,7 @@ let procedures: Promise<[typeof import('../ingest/apply-together.js'), typeof im
  */
 async function runProcedure(pg: PgliteDb, request: Request & { op: 'procedure' }): Promise<void> {
   try {
-    const [mod, { rowsOf }] = await (procedures ??= Promise.all([import('../ingest/apply-together.js'), import('./pglite-results.js')]));
+    const [mod, { rowsOf }] = await (procedures ??= Promise.all([import('../ingest/procedures.js'), import('./pglite-results.js')]));
     const sql: Sql = {
       query: async <R>(text: string, params?: readonly unknown[], name?: string) => rowsOf(await fastQuery(pg, text, params as unknown[] | undefined, name)) as R[],
       exec: async (text: string) => {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiError, badRequest } from '../errors.js';
 import { DatabaseUnavailableError, isDatabaseUnavailable, isRetryable, sqlStateOf } from '../store/sqlstate.js';
-import { AllRefused, decodeError, encodeError } from './apply-together.js';
+import { AllRefused } from './apply-together.js';
+import { decodeError, encodeError } from './procedures.js';
 import { DrainStepFailed } from './drain-step.js';
 import { JoinedFirstUse } from './resolve-and-write.js';
 
