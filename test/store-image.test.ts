@@ -4,6 +4,7 @@
 // thread, and a refused or missing one only means PGlite is compiled as usual.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,6 +66,31 @@ describe('stores started from the build\'s image', { skip: (STORE_KIND !== 'pgli
       }
     });
   }
+
+  it('in memory: PostgreSQL reads the files of PGlite\'s bundle as they are in it (unpacked by the store\'s own hook)', async () => {
+    // The bundle (pglite.data) and where each of its files lies in it, from PGlite's loader.
+    const dist = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite/pglite.data'));
+    const bundle = fs.readFileSync(path.join(dist, 'pglite.data'));
+    const loader = fs.readFileSync(path.join(dist, 'index.cjs'), 'utf8');
+    const files = new Map([...loader.matchAll(/filename:"([^"]+)",start:(\d+),end:(\d+)/g)].map((m) => [m[1]!, [Number(m[2]), Number(m[3])] as const]));
+    const wanted = ['/pglite/share/postgresql/timezone/Australia/Sydney', '/pglite/share/postgresql/tsearch_data/english.stop', '/pglite/share/postgresql/timezonesets/Default'];
+    const db = await openPglite(undefined, storeImage());
+    try {
+      for (const file of wanted) {
+        const span = files.get(file);
+        assert.ok(span, `${file} is in PGlite's bundle`);
+        const [row] = await db.query<{ bytes: Buffer }>('select pg_read_binary_file($1) as bytes', [file]);
+        assert.deepEqual(Buffer.from(row!.bytes), bundle.subarray(span[0], span[1]), file);
+      }
+      // And uses them: a time zone's rules, a dictionary's stop words.
+      assert.deepEqual(
+        await db.query(`select to_char(timestamptz '2026-01-15 00:00:00+00' at time zone 'Australia/Sydney', 'HH24:MI') as t, to_tsvector('english', 'the running') :: text as v`),
+        [{ t: '11:00', v: "'run':2" }],
+      );
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 /**

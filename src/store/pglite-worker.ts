@@ -366,14 +366,56 @@ function fillMemoryFolder(root: MemNode, image: PgdataImage): boolean {
   return true;
 }
 
+/** The file packager's hook of an Emscripten module, and the file-system call it needs. */
+interface PackagedModule {
+  FS: { lookupPath(path: string, opts: object): { node: unknown } };
+  FS_createDataFile(parent: string, name: string | null, data: Uint8Array | string, canRead: boolean, canWrite: boolean, canOwn: boolean): unknown;
+}
+
+/** The mode the file packager gives the bundle's files (FS.createDataFile, readable and writable: -rwxrwxrwx). */
+const PACKAGE_FILE_MODE = 0o100777;
+
+/**
+ * A preRun hook that unpacks PGlite's file-system bundle (pglite.data: PostgreSQL's share/ and
+ * lib/ files, ~1,400 of them) the way fillMemoryFolder fills the image. Emscripten's file packager
+ * makes each with Module.FS_createDataFile, which resolves the file's whole path in JavaScript four
+ * times (create, chmod, open, chmod); here each folder is looked up once and the file's node made in
+ * it, its contents the bundle's bytes, as the packager's canOwn makes them. Measured on the store
+ * thread alone (`node dist-bench/store-thread-start.js child .`, 14 alternated runs): ready 787 →
+ * 760 ms, 40 ms less CPU. A file it cannot place so (a folder that is not MEMFS) goes the packager's
+ * way. It must run before the packager's own preRun, which calls the module's FS_createDataFile.
+ */
+function unpackBundleQuickly(module: PackagedModule): void {
+  const packagers = module.FS_createDataFile.bind(module);
+  const folders = new Map<string, MemNode>();
+  module.FS_createDataFile = (parent, name, data, canRead, canWrite, canOwn) => {
+    const file = name ? `${parent}/${name}` : parent;
+    const slash = file.lastIndexOf('/');
+    const folderPath = slash <= 0 ? '/' : file.slice(0, slash);
+    let folder = folders.get(folderPath);
+    if (!folder) folders.set(folderPath, (folder = module.FS.lookupPath(folderPath, {}).node as MemNode));
+    if (!canOwn || typeof data === 'string' || !folder.node_ops.mknod) return packagers(parent, name, data, canRead, canWrite, canOwn);
+    const node = folder.node_ops.mknod(folder, file.slice(slash + 1), PACKAGE_FILE_MODE, 0);
+    node.contents = data;
+    node.usedBytes = data.length;
+    return node;
+  };
+}
+
 /**
  * The in-memory file system, holding the image's data folder before PostgreSQL starts (PGlite
  * then finds a store instead of running initdb or reading a tarball). The files keep the image's
- * bytes as their contents (canOwn: no copy).
+ * bytes as their contents (canOwn: no copy). PGlite's own bundle is unpacked the same way.
  */
 class ImageMemoryFS extends MemoryFS {
   constructor(readonly image: PgdataImage) {
     super();
+  }
+
+  override async init(...args: Parameters<InstanceType<typeof MemoryFS>['init']>): ReturnType<InstanceType<typeof MemoryFS>['init']> {
+    const { emscriptenOpts } = await super.init(...args);
+    const hook = unpackBundleQuickly as unknown as NonNullable<typeof emscriptenOpts.preRun>[number];
+    return { emscriptenOpts: { ...emscriptenOpts, preRun: [hook, ...(emscriptenOpts.preRun ?? [])] } };
   }
 
   override async initialSyncFs(): Promise<void> {
