@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CopyCeiling } from './ceilings.js';
 import type { LoadResult } from './loadgen.js';
+import { describeStates, type PgStates } from './pg-states.js';
 import type { ProcUsage } from './proc.js';
 
 export interface Drain {
@@ -27,6 +28,8 @@ export interface LevelResult {
   usage: ProcUsage;
   drain?: Drain;
   ratios?: Record<string, number>;
+  /** PostgreSQL: where the bench database's transactions spent the level (pg-states.ts). */
+  pgStates?: PgStates;
 }
 
 export interface Scenario {
@@ -76,11 +79,12 @@ export function errorCounts(l: LoadResult): { http: number; invalid: number; rat
 
 function scenarioTable(s: Scenario): string {
   const drain = s.levels.some((l) => l.drain);
+  const states = s.levels.some((l) => l.pgStates);
   const head = [
     'conns', 'activities/s', 'requests/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU %', 'server RSS MB (max)', 'PG CPU %',
     'loadgen CPU %', 'other CPU %', 'non-200', 'invalid', 'rate_limited',
     ...(drain ? ['drain: backlog at stop', 'drain: empty after s', 'drain act/s (overall)', 'drain act/s (after stop)', 'dead letters'] : []),
-    'vs COPY', 'req/s vs Fastify',
+    'vs COPY', 'req/s vs Fastify', ...(states ? ['PG transactions: running / lock wait / waiting for the server / other'] : []),
   ];
   const rows = s.levels.map((l) => {
     const e = errorCounts(l.load);
@@ -92,7 +96,7 @@ function scenarioTable(s: Scenario): string {
         ? [n0(l.drain?.backlogAtStop), l.drain?.emptyAfterMs === undefined ? 'timeout' : n1(l.drain.emptyAfterMs / 1000),
           n0(l.drain?.overallActivitiesPerSec), n0(l.drain?.afterStopActivitiesPerSec), l.drain?.deadLetters ?? '—']
         : []),
-      pct(l.ratios?.['copy']), pct(l.ratios?.['fastifyRequests']),
+      pct(l.ratios?.['copy']), pct(l.ratios?.['fastifyRequests']), ...(states ? [describeStates(l.pgStates)] : []),
     ];
   });
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -146,7 +150,10 @@ export function markdown(r: Results, svgName: string): string {
     'Columns: CPU in % of one core (this machine has 2, so 200 % is all of it); "other CPU" is the machine\'s busy time ' +
       'not accounted to the server, its PostgreSQL backends or the load generator (other work on the shared machine: noise). ' +
       'Latency is per request of 100 activities, measured by the load generator from sending to the whole answer read. ' +
-      '"vs COPY" = activities/s ÷ the COPY ceiling; "req/s vs Fastify" = requests/s ÷ the empty-handler Fastify rate at the same connections.',
+      '"vs COPY" = activities/s ÷ the COPY ceiling; "req/s vs Fastify" = requests/s ÷ the empty-handler Fastify rate at the same connections. ' +
+      '"PG transactions" (PostgreSQL): the bench database\'s backends inside a transaction, sampled every 50 ms: the share running a statement, ' +
+      'waiting for a lock another transaction holds, waiting for the server\'s next statement (idle in transaction), or in another wait; ' +
+      'and how many were inside one on average (bench/pg-states.ts).',
     '',
   );
   return out.join('\n');

@@ -16,6 +16,7 @@ import { measureCopyCeiling } from './ceilings.js';
 import { createBenchDatabase } from './database.js';
 import type { LoadConfig, LoadResult } from './loadgen.js';
 import { CORES, ProcSampler } from './proc.js';
+import { describeStates, PgStateSampler } from './pg-states.js';
 import { pgQueueWatch, waitDrain } from './drain.js';
 import { addGoals, addRatios, errorCounts, writeResults, type Drain, type LevelResult, type Results, type Scenario, type StoreRun } from './report.js';
 import { createDefinitions, seed } from './seed.js';
@@ -130,7 +131,11 @@ let prefixCounter = 0;
 
 async function runLevel(
   server: ServerHandle, apiKey: string, kind: LoadConfig['kind'], p: string, connections: number, ms: number,
-  extra: { async?: boolean; existing?: number; reuseBodies?: number; prebuild?: number; pgPids: () => Promise<number[]> },
+  extra: {
+    async?: boolean; existing?: number; reuseBodies?: number; prebuild?: number; pgPids: () => Promise<number[]>;
+    /** The bench database: its transactions' states are sampled during the level (pg-states.ts). */
+    pgStates?: { url: string; database: string };
+  },
 ): Promise<LevelResult> {
   const child = fork(path.join(HERE, 'loadgen.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const config: LoadConfig = {
@@ -139,17 +144,26 @@ async function runLevel(
     reuseBodies: extra.reuseBodies ?? 0, prebuild: extra.prebuild ?? 0,
   };
   const sampler = new ProcSampler(server.pid, () => child.pid, extra.pgPids);
+  const states = extra.pgStates ? new PgStateSampler(extra.pgStates.url, extra.pgStates.database) : undefined;
+  await states?.connect();
   const result = await new Promise<LoadResult>((resolve, reject) => {
     child.on('message', (m: { type: string; result?: LoadResult; error?: string }) => {
-      if (m.type === 'started') sampler.start();
+      if (m.type === 'started') {
+        sampler.start();
+        states?.begin();
+      }
       else if (m.type === 'result') resolve(m.result!);
       else if (m.type === 'error') reject(new Error(m.error));
     });
     child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
     child.send({ cmd: 'run', config });
+  }).catch(async (error: unknown) => {
+    await states?.stop();
+    throw error;
   });
   const usage = await sampler.stop(result.cpuSeconds);
-  return { connections, load: result, usage };
+  const pgStates = await states?.stop();
+  return { connections, load: result, usage, ...(pgStates ? { pgStates } : {}) };
 }
 
 function levelLine(name: string, l: LevelResult): string {
@@ -158,6 +172,7 @@ function levelLine(name: string, l: LevelResult): string {
     `p50 ${l.load.latencyMs.p50} ms, p99 ${l.load.latencyMs.p99} ms, max ${l.load.latencyMs.max} ms, ` +
     `server ${l.usage.serverCpuPct}% / ${l.usage.serverRssMbMax} MB, pg ${l.usage.pgCpuPct}%, other ${l.usage.otherCpuPct}%, ` +
     `errors http ${e.http} invalid ${e.invalid} rate_limited ${e.rateLimited}` +
+    (l.pgStates ? `, PG transactions: ${describeStates(l.pgStates)}` : '') +
     (l.load.errorSamples.length ? `\n    e.g. ${l.load.errorSamples.slice(0, 2).join('\n    e.g. ')}` : '');
 }
 
@@ -305,7 +320,7 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
             // Async: distinct bodies for up to 120 000 activities/s made before the clock (≈ 37 kB each, at
             // most 12 000 of them), so the generator's CPU does not compete with the acknowledgements.
             const prebuild = isAsync ? Math.min(12_000, Math.ceil((durationMs / 1000) * 1200)) : 0;
-            const l = await runLevel(server, apiKey, subject, p, c, durationMs, { async: isAsync, existing, pgPids, prebuild });
+            const l = await runLevel(server, apiKey, subject, p, c, durationMs, { async: isAsync, existing, pgPids, prebuild, ...(db ? { pgStates: { url: db.url, database: db.name } } : {}) });
             if (noWorker) {
               const backlog = await queue!.backlogActivities();
               await queue!.clear();
