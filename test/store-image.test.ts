@@ -4,8 +4,8 @@
 // thread, and a refused or missing one only means PGlite is compiled as usual.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +13,7 @@ import { after, describe, it } from 'node:test';
 import { packFolder, readImage, writeImageFolder } from '../src/store/image-file.js';
 import { loadMigrations } from '../src/store/migrate.js';
 import { openPglite, pgliteCodeCacheFile } from '../src/store/pglite.js';
-import { storeImage } from '../src/store/store-image.js';
+import { imageHolds, storeImage } from '../src/store/store-image.js';
 import { STORE_KIND } from './helpers/store.js';
 import { packageRoot } from '../src/package-root.js';
 
@@ -41,6 +41,16 @@ describe('the store image file', () => {
     assert.deepEqual(fs.readFileSync(path.join(out, 'a', 'b', 'zeros')), Buffer.alloc(8192));
     assert.ok(fs.statSync(path.join(out, 'empty')).isDirectory());
     assert.deepEqual(fs.readdirSync(path.dirname(out)), ['pgdata'], 'nothing left beside it');
+  });
+
+  it('is used for a new store when it holds this code\'s first migrations in order; migrate() runs only when it lacks later ones', () => {
+    const names = ['0001_a', '0002_b', '0003_c'];
+    assert.equal(imageHolds(names, names), 'every migration');
+    assert.equal(imageHolds(['0001_a', '0002_b'], names), 'the first ones');
+    assert.equal(imageHolds(['0001_a', '0003_c'], names), 'unusable');
+    assert.equal(imageHolds([...names, '0004_d'], names), 'unusable', 'an image from newer code');
+    assert.equal(imageHolds([], names), 'unusable');
+    assert.equal(imageHolds(undefined, names), 'unusable');
   });
 
   it('refuses a damaged image instead of starting a store from part of it', () => {

@@ -10,25 +10,38 @@ import { packageRoot } from '../package-root.js';
 import { loadMigrations } from './migrate.js';
 import type { ImageFile } from './pglite.js';
 
-let cached: ImageFile | null | undefined;
+/** The image file, and whether it holds every migration of this code (a store made from it then has none to apply). */
+export interface StoreImage extends ImageFile {
+  complete: boolean;
+}
 
-export function storeImage(): ImageFile | undefined {
+let cached: StoreImage | null | undefined;
+
+export function storeImage(): StoreImage | undefined {
   if (cached === undefined) cached = readImage();
   return cached ?? undefined;
 }
 
-function readImage(): ImageFile | null {
+function readImage(): StoreImage | null {
   const dir = path.join(packageRoot(), 'build');
   try {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'store-image.json'), 'utf8')) as { migrations?: unknown };
-    const names = loadMigrations().map((m) => m.name);
-    const held = Array.isArray(manifest.migrations) ? manifest.migrations : [];
-    if (held.length === 0 || held.length > names.length || held.some((name, i) => name !== names[i])) return null;
+    const holds = imageHolds(manifest.migrations, loadMigrations().map((m) => m.name));
     const imageFile = path.join(dir, 'store-image.bin');
-    return fs.existsSync(imageFile) ? { imageFile } : null;
+    return holds !== 'unusable' && fs.existsSync(imageFile) ? { imageFile, complete: holds === 'every migration' } : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * What an image's manifest list of migrations (`held`) is to this code's (`names`, in order):
+ * every migration, the first ones (migrate() applies the rest), or unusable (none, another order,
+ * or one this code does not have).
+ */
+export function imageHolds(held: unknown, names: readonly string[]): 'every migration' | 'the first ones' | 'unusable' {
+  if (!Array.isArray(held) || held.length === 0 || held.length > names.length || held.some((name, i) => name !== names[i])) return 'unusable';
+  return held.length === names.length ? 'every migration' : 'the first ones';
 }
 
 /** True when a folder holds an embedded store (PostgreSQL's PG_VERSION file is written by initdb). */
