@@ -64,7 +64,8 @@ export interface Results {
   goals: Array<{ goal: string; measured: string; met: boolean | null }>;
 }
 
-const n0 = (v: number | undefined) => (v === undefined ? '—' : Math.round(v).toLocaleString('en-US'));
+// NaN: not known (the embedded store's queue cannot be read from outside its process).
+const n0 = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : Math.round(v).toLocaleString('en-US'));
 const n1 = (v: number | undefined) => (v === undefined ? '—' : (Math.round(v * 10) / 10).toString());
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${Math.round(v * 100)} %`);
 
