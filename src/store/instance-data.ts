@@ -18,10 +18,6 @@ export async function emptyInstanceData(sql: Sql, instanceId: string | undefined
   }
 }
 
-export async function setInstanceProfile(sql: Sql, instanceId: string, profile: string | null): Promise<void> {
-  await sql.query('update instances set profile = $2 where id = $1', [instanceId, profile]);
-}
-
 export interface InstanceSnapshot {
   version: 1;
   definitions: Record<string, unknown>[];
