@@ -377,7 +377,7 @@ const PACKAGE_FILE_MODE = 0o100777;
 
 /**
  * A preRun hook that unpacks PGlite's file-system bundle (pglite.data: PostgreSQL's share/ and
- * lib/ files, ~1,400 of them) the way fillMemoryFolder fills the image. Emscripten's file packager
+ * lib/ files, about 700 of them) the way fillMemoryFolder fills the image. Emscripten's file packager
  * makes each with Module.FS_createDataFile, which resolves the file's whole path in JavaScript four
  * times (create, chmod, open, chmod); here each folder is looked up once and the file's node made in
  * it, its contents the bundle's bytes, as the packager's canOwn makes them. Measured on the store
@@ -385,20 +385,29 @@ const PACKAGE_FILE_MODE = 0o100777;
  * 760 ms, 40 ms less CPU. A file it cannot place so (a folder that is not MEMFS) goes the packager's
  * way. It must run before the packager's own preRun, which calls the module's FS_createDataFile.
  */
-function unpackBundleQuickly(module: PackagedModule): void {
-  const packagers = module.FS_createDataFile.bind(module);
+function unpackBundleQuickly(module: Partial<PackagedModule>): void {
+  const packagers = module.FS_createDataFile;
+  const FS = module.FS;
+  // Another PGlite build (a patch release) may unpack its bundle otherwise: it then keeps its way.
+  if (typeof packagers !== 'function' || typeof FS?.lookupPath !== 'function') return;
   const folders = new Map<string, MemNode>();
   module.FS_createDataFile = (parent, name, data, canRead, canWrite, canOwn) => {
+    const theirs = () => packagers.call(module, parent, name, data, canRead, canWrite, canOwn);
+    if (!canOwn || typeof data === 'string') return theirs();
     const file = name ? `${parent}/${name}` : parent;
     const slash = file.lastIndexOf('/');
     const folderPath = slash <= 0 ? '/' : file.slice(0, slash);
-    let folder = folders.get(folderPath);
-    if (!folder) folders.set(folderPath, (folder = module.FS.lookupPath(folderPath, {}).node as MemNode));
-    if (!canOwn || typeof data === 'string' || !folder.node_ops.mknod) return packagers(parent, name, data, canRead, canWrite, canOwn);
-    const node = folder.node_ops.mknod(folder, file.slice(slash + 1), PACKAGE_FILE_MODE, 0);
-    node.contents = data;
-    node.usedBytes = data.length;
-    return node;
+    try {
+      let folder = folders.get(folderPath);
+      if (!folder) folders.set(folderPath, (folder = FS.lookupPath(folderPath, {}).node as MemNode));
+      if (!folder.node_ops?.mknod) return theirs();
+      const node = folder.node_ops.mknod(folder, file.slice(slash + 1), PACKAGE_FILE_MODE, 0);
+      node.contents = data;
+      node.usedBytes = data.length;
+      return node;
+    } catch {
+      return theirs(); // whatever failed (a folder not there yet, a file already there) is theirs to report
+    }
   };
 }
 
