@@ -1,6 +1,7 @@
 // Watching the async queue drain: on PostgreSQL by counting the queue table's rows, else by
 // waiting until the server and its backends are idle.
 import pg from 'pg';
+import { BENCH_APPLICATION_NAME } from './pg-states.js';
 import { cpuSeconds } from './proc.js';
 
 /** Counts what still waits in the async queue (rows), or undefined when it cannot be seen. */
@@ -21,7 +22,7 @@ export interface QueueWatch {
 
 /** Finds the queue table (its name says queue) and the dead-letter table (says dead) of the server. */
 export async function pgQueueWatch(databaseUrl: string): Promise<QueueWatch | undefined> {
-  const c = new pg.Client({ connectionString: databaseUrl });
+  const c = new pg.Client({ connectionString: databaseUrl, application_name: BENCH_APPLICATION_NAME });
   await c.connect();
   const tables = (await c.query<{ relname: string }>(
     `select relname from pg_class c join pg_namespace n on n.oid = c.relnamespace

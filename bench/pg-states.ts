@@ -12,6 +12,9 @@
 // meanwhile (running, or waiting for the server).
 import pg from 'pg';
 
+/** The application_name of the harness's own connections to the bench database, which the samples leave out. */
+export const BENCH_APPLICATION_NAME = 'activity-cdp-bench';
+
 export interface PgStates {
   /** Samples taken. */
   samples: number;
@@ -42,7 +45,7 @@ export class PgStateSampler {
 
   /** Connects (before the level, so that connecting is not in it). */
   async connect(): Promise<void> {
-    this.client = new pg.Client({ connectionString: this.url });
+    this.client = new pg.Client({ connectionString: this.url, application_name: BENCH_APPLICATION_NAME });
     await this.client.connect();
   }
 
@@ -57,8 +60,9 @@ export class PgStateSampler {
     try {
       const r = await this.client.query<Row>(
         `select state, wait_event_type from pg_stat_activity
-          where datname = $1 and pid <> pg_backend_pid() and backend_type = 'client backend' and state <> 'idle'`,
-        [this.database],
+          where datname = $1 and pid <> pg_backend_pid() and backend_type = 'client backend' and state <> 'idle'
+            and application_name <> $2`,
+        [this.database, BENCH_APPLICATION_NAME],
       );
       this.samples++;
       for (const row of r.rows) {

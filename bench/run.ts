@@ -16,7 +16,7 @@ import { measureCopyCeiling } from './ceilings.js';
 import { createBenchDatabase } from './database.js';
 import type { LoadConfig, LoadResult } from './loadgen.js';
 import { CORES, ProcSampler } from './proc.js';
-import { describeStates, PgStateSampler } from './pg-states.js';
+import { BENCH_APPLICATION_NAME, describeStates, PgStateSampler } from './pg-states.js';
 import { pgQueueWatch, waitDrain } from './drain.js';
 import { addGoals, addRatios, errorCounts, writeResults, type Drain, type LevelResult, type Results, type Scenario, type StoreRun } from './report.js';
 import { createDefinitions, seed } from './seed.js';
@@ -217,11 +217,14 @@ async function runStore(store: 'postgres' | 'pglite', results: Results): Promise
   const nodeFlags = opt['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
 
   // PostgreSQL backends of the bench database (to measure their CPU); none for PGlite (in-process).
-  const admin = db ? new pg.Client({ connectionString: db.url }) : undefined;
+  const admin = db ? new pg.Client({ connectionString: db.url, application_name: BENCH_APPLICATION_NAME }) : undefined;
   await admin?.connect();
   const pgPids = async (): Promise<number[]> => {
     if (!admin || !db) return [];
-    const r = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [db.name]);
+    // The server's backends: not the harness's own connections (this one, the drain watch, the state samples).
+    const r = await admin.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and application_name <> $2', [db.name, BENCH_APPLICATION_NAME],
+    );
     return r.rows.map((x) => x.pid);
   };
 
