@@ -78,7 +78,6 @@ export async function runProcedure(tx: Sql, name: string, args: unknown): Promis
   throw new Error(`no procedure ${name}`);
 }
 
-
 export type ProcedureOutcome = { value: unknown } | { error: EncodedError };
 
 /** A request as structured-clone data: its subject by kind (a Subject holds functions). */

@@ -359,11 +359,17 @@ function fillMemoryFolder(root: MemNode, image: PgdataImage): boolean {
   }
   for (const file of image.files) {
     const [parent, name] = place(file.path);
-    const node = parent.node_ops.mknod!(parent, name, FILE_MODE, 0);
-    node.contents = file.bytes;
-    node.usedBytes = file.bytes.length;
+    ownedFile(parent, name, FILE_MODE, file.bytes);
   }
   return true;
+}
+
+/** A new MEMFS file in folder whose contents are bytes themselves (no copy: what FS.writeFile's canOwn does). */
+function ownedFile(folder: MemNode, name: string, mode: number, bytes: Uint8Array): MemNode {
+  const node = folder.node_ops.mknod!(folder, name, mode, 0);
+  node.contents = bytes;
+  node.usedBytes = bytes.length;
+  return node;
 }
 
 /** The file packager's hook of an Emscripten module, and the file-system call it needs. */
@@ -401,10 +407,7 @@ function unpackBundleQuickly(module: Partial<PackagedModule>): void {
       let folder = folders.get(folderPath);
       if (!folder) folders.set(folderPath, (folder = FS.lookupPath(folderPath, {}).node as MemNode));
       if (!folder.node_ops?.mknod) return theirs();
-      const node = folder.node_ops.mknod(folder, file.slice(slash + 1), PACKAGE_FILE_MODE, 0);
-      node.contents = data;
-      node.usedBytes = data.length;
-      return node;
+      return ownedFile(folder, file.slice(slash + 1), PACKAGE_FILE_MODE, data);
     } catch {
       return theirs(); // whatever failed (a folder not there yet, a file already there) is theirs to report
     }
